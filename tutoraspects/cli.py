@@ -1,0 +1,181 @@
+"""Command line: `aspects ...` (containers, embedded stack) and `tutor aspects ...`.
+
+Both run the same commands; only where the settings come from differs: the
+rendered settings file (`--settings`), an embedded root (`--root`), or the
+Tutor root of `tutor aspects`.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from . import migrations
+from .init_steps import run_init
+from .settings import Settings
+
+
+class SettingsSource:
+    """Loads the settings lazily, so `--help` works without an install."""
+
+    def __init__(self, load: Callable[[], Settings]) -> None:
+        self._load = load
+
+    def settings(self) -> Settings:
+        try:
+            return self._load()
+        except (FileNotFoundError, ValueError) as error:
+            raise click.ClickException(str(error)) from error
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.find_object(SettingsSource).settings()
+
+
+def _fail_on(errors: tuple[type[Exception], ...]):
+    """Turn expected failures into a one-line error and exit code 1."""
+
+    def decorate(func):
+        def wrapper(*args, **kwargs):
+            try:
+                return func(*args, **kwargs)
+            except errors as error:
+                raise click.ClickException(str(error)) from error
+
+        wrapper.__name__ = func.__name__
+        wrapper.__doc__ = func.__doc__
+        return wrapper
+
+    return decorate
+
+
+EXPECTED_ERRORS = (migrations.MigrationError, TimeoutError, ConnectionError)
+
+
+@click.command(name="init")
+@click.pass_context
+@_fail_on(EXPECTED_ERRORS)
+def init_command(ctx: click.Context) -> None:
+    """Run every init step: schema migrations, TTL (idempotent)."""
+    run_init(_settings(ctx), echo=click.echo)
+
+
+@click.command(name="migrate")
+@click.pass_context
+@_fail_on(EXPECTED_ERRORS)
+def migrate_command(ctx: click.Context) -> None:
+    """Apply pending ClickHouse schema migrations."""
+    migrations.migrate(_settings(ctx), echo=click.echo)
+
+
+@click.command(name="status")
+@click.pass_context
+@_fail_on(EXPECTED_ERRORS)
+def status_command(ctx: click.Context) -> None:
+    """List ClickHouse schema migrations: applied and pending."""
+    settings = _settings(ctx)
+    click.echo(f"ClickHouse {settings.clickhouse_host}:{settings.clickhouse_http_port}")
+    rows = migrations.status(settings)
+    for row in rows:
+        click.echo(f"  {row.state:<12} {row.name:<40} {row.applied_at}")
+    pending = sum(row.state == "pending" for row in rows)
+    click.echo(f"{len(rows) - pending} applied, {pending} pending")
+
+
+SHARED_COMMANDS = (init_command, migrate_command, status_command)
+
+
+# `aspects` ---------------------------------------------------------------
+
+@click.group(name="aspects")
+@click.option("--settings", "settings_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Rendered settings file (env/plugins/aspects/apps/aspects/settings.yml).")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path(".demo"),
+              show_default=True, help="Embedded stack root, used when --settings is not given.")
+@click.pass_context
+def main_group(ctx: click.Context, settings_file: Path | None, root: Path) -> None:
+    """Aspects learning analytics: init steps and the embedded stack."""
+    from .embedded.root import EmbeddedRoot
+
+    ctx.obj = SettingsSource(
+        (lambda: Settings.load(settings_file)) if settings_file else EmbeddedRoot(root).settings
+    )
+    ctx.meta["root"] = root
+
+
+for _command in SHARED_COMMANDS:
+    main_group.add_command(_command)
+
+
+@main_group.command(name="clickhouse")
+@click.option("--http-port", type=int, help="Port for HTTP (saved in the root's config).")
+@click.option("--tcp-port", type=int, help="Port for the native protocol (saved in the root's config).")
+@click.pass_context
+def clickhouse_command(ctx: click.Context, http_port: int | None, tcp_port: int | None) -> None:
+    """Run the embedded ClickHouse server of --root until Ctrl-C."""
+    from .embedded.stack import EmbeddedStack
+
+    stack = EmbeddedStack(ctx.meta["root"])
+    stack.prepare(http_port=http_port, tcp_port=tcp_port, echo=click.echo)
+    _serve(stack, init=False)
+
+
+@main_group.command(name="demo")
+@click.option("--http-port", type=int, help="ClickHouse HTTP port (saved in the root's config).")
+@click.option("--tcp-port", type=int, help="ClickHouse native port (saved in the root's config).")
+@click.option("--no-wait", is_flag=True, help="Stop once everything is up (for scripts).")
+@click.pass_context
+def demo_command(ctx: click.Context, http_port: int | None, tcp_port: int | None, no_wait: bool) -> None:
+    """Bring up the embedded stack with the schema applied, until Ctrl-C."""
+    from .embedded.stack import EmbeddedStack
+
+    stack = EmbeddedStack(ctx.meta["root"])
+    stack.prepare(http_port=http_port, tcp_port=tcp_port, echo=click.echo)
+    _serve(stack, init=True, wait=not no_wait)
+
+
+def _serve(stack, init: bool, wait: bool = True) -> None:
+    from .embedded.clickhouse_server import ClickHouseServerError
+
+    try:
+        stack.start(echo=click.echo)
+        if init:
+            run_init(stack.settings, echo=click.echo)
+        click.echo(stack.describe())
+        if wait:
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+            click.echo("Running. Press Ctrl-C to stop.")
+            while True:
+                time.sleep(3600)
+    except (ClickHouseServerError, *EXPECTED_ERRORS) as error:
+        raise click.ClickException(str(error)) from error
+    except KeyboardInterrupt:
+        click.echo("\nStopping ...")
+    finally:
+        stack.stop()
+        click.echo("Stopped.")
+
+
+def main() -> None:
+    main_group()
+
+
+# `tutor aspects` -----------------------------------------------------------
+
+@click.group(name="aspects")
+@click.pass_context
+def tutor_group(ctx: click.Context) -> None:
+    """Aspects learning analytics (runs the init steps from this host)."""
+    from tutor import config as tutor_config
+
+    root = ctx.obj.root
+    ctx.obj = SettingsSource(lambda: Settings.from_config(tutor_config.load(root)))
+
+
+for _command in SHARED_COMMANDS:
+    tutor_group.add_command(_command)

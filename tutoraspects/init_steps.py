@@ -1,0 +1,18 @@
+"""The init steps: what `tutor aspects init`, the init job and the embedded
+stack run, in this order. Each step is idempotent."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from . import migrations
+from .clickhouse_client import wait_until_ready
+from .settings import Settings
+
+
+def run_init(settings: Settings, echo: Callable[[str], None] = print) -> None:
+    echo(f"Waiting for ClickHouse at {settings.clickhouse_host}:{settings.clickhouse_http_port} ...")
+    wait_until_ready(settings)
+    migrations.migrate(settings, echo=echo)
+    migrations.apply_ttl(settings, echo=echo)
+    echo("Init done.")

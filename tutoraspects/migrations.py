@@ -1,0 +1,173 @@
+"""ClickHouse schema migrations, run with the clickhouse-migrations library.
+
+Migrations are plain SQL files in clickhouse/migrations/ with `${NAME}`
+placeholders (database names, cluster clauses), filled from the settings at
+run time. The library records applied versions and their checksums in
+`<meta database>.schema_versions` and refuses to re-run or silently skip a
+changed file. Because checksums cover the raw files, changing a setting later
+does not make applied migrations look modified.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+from typing import Callable
+
+from clickhouse_migrations.clickhouse_cluster import ClickhouseCluster
+from clickhouse_migrations.connection import CLICKHOUSE_CONNECT
+from clickhouse_migrations.exceptions import MigrationException
+
+from .clickhouse_client import connect
+from .paths import MIGRATIONS_DIR
+from .settings import Settings
+
+MIGRATIONS_TABLE = "schema_versions"
+
+
+class MigrationError(RuntimeError):
+    """A migration failed; the message names the version and the server's error."""
+
+
+@dataclasses.dataclass(frozen=True)
+class MigrationStatus:
+    version: int
+    name: str
+    state: str  # applied, pending, md5-mismatch, unknown
+    applied_at: str
+
+
+def variables(settings: Settings) -> dict[str, str]:
+    """Values of the `${NAME}` placeholders in the migration files."""
+    cluster = settings.cluster_name
+    return {
+        "XAPI_DATABASE": settings.xapi_database,
+        "RAW_XAPI_TABLE": settings.raw_xapi_table,
+        "EVENT_SINK_DATABASE": settings.event_sink_database,
+        "REPORTING_DATABASE": settings.reporting_database,
+        "ON_CLUSTER": f"ON CLUSTER '{cluster}'" if cluster else "",
+        # Replicated engines take their ZooKeeper path and replica name from
+        # the server's default_replica_path / default_replica_name.
+        "REPLICATED": "Replicated" if cluster else "",
+    }
+
+
+def render(settings: Settings, migrations_dir: Path = MIGRATIONS_DIR) -> dict[str, str]:
+    """Each migration file's SQL as it would run for these settings."""
+    from clickhouse_migrations.substitution import substitute
+
+    values = variables(settings)
+    return {
+        path.name: substitute(path.read_text(), values, path.name)
+        for path in sorted(migrations_dir.glob("*.sql"))
+    }
+
+
+def _cluster(settings: Settings) -> ClickhouseCluster:
+    return ClickhouseCluster(
+        db_host=settings.clickhouse_host,
+        db_port=str(settings.clickhouse_http_port),
+        db_user=settings.admin_user,
+        db_password=settings.admin_password,
+        db_name=settings.meta_database,
+        secure=settings.clickhouse_secure,
+        driver=CLICKHOUSE_CONNECT,
+        migrations_table=MIGRATIONS_TABLE,
+    )
+
+
+def _names(migrations_dir: Path) -> dict[int, str]:
+    return {int(p.name.split("_", 1)[0]): p.name for p in migrations_dir.glob("*.sql")}
+
+
+def migrate(
+    settings: Settings,
+    migrations_dir: Path = MIGRATIONS_DIR,
+    echo: Callable[[str], None] = print,
+) -> list[int]:
+    """Apply pending migrations in order; return the versions applied now."""
+    pending = [row for row in status(settings, migrations_dir) if row.state == "pending"]
+    if not pending:
+        echo("ClickHouse schema is up to date.")
+        return []
+    for row in pending:
+        echo(f"Applying migration {row.name} ...")
+    logging.getLogger("clickhouse_migrations").setLevel(logging.WARNING)
+    try:
+        applied = _cluster(settings).migrate(
+            settings.meta_database,
+            migrations_dir,
+            cluster_name=settings.cluster_name or None,
+            multi_statement=True,
+            lock=bool(settings.cluster_name),  # the lock table needs Keeper
+            variables=variables(settings),
+        )
+    except MigrationException as error:
+        raise MigrationError(_describe(error, pending)) from error
+    except Exception as error:  # server errors reach us as driver exceptions
+        raise MigrationError(_describe(error, pending)) from error
+    versions = [migration.version for migration in applied]
+    echo(f"Applied {len(versions)} migration(s): {', '.join(map(str, versions))}.")
+    return versions
+
+
+def _describe(error: Exception, pending: list[MigrationStatus]) -> str:
+    message = " ".join(str(error).split("Stack trace", 1)[0].split())
+    named = [row.name for row in pending if row.name in message or f"version {row.version}" in message]
+    where = named[0] if named else "one of: " + ", ".join(row.name for row in pending)
+    return f"migration {where} failed: {message}"
+
+
+def status(settings: Settings, migrations_dir: Path = MIGRATIONS_DIR) -> list[MigrationStatus]:
+    """Every migration known locally or recorded in ClickHouse, with its state."""
+    names = _names(migrations_dir)
+    cluster = _cluster(settings)
+    if not _meta_table_exists(settings):
+        return [MigrationStatus(v, names[v], "pending", "") for v in sorted(names)]
+    rows = cluster.status(settings.meta_database, migrations_dir)
+    return [
+        MigrationStatus(
+            row.version,
+            names.get(row.version, f"{row.version} (no local file)"),
+            row.state,
+            str(row.applied_at or ""),
+        )
+        for row in rows
+    ]
+
+
+def _meta_table_exists(settings: Settings) -> bool:
+    client = connect(settings)
+    try:
+        return bool(
+            client.command(
+                "EXISTS TABLE {db:Identifier}.{table:Identifier}",
+                parameters={"db": settings.meta_database, "table": MIGRATIONS_TABLE},
+            )
+        )
+    finally:
+        client.close()
+
+
+def apply_ttl(settings: Settings, echo: Callable[[str], None] = print) -> None:
+    """Bring the raw table's TTL in line with ASPECTS_DATA_TTL_DAYS (0 = none)."""
+    table = f"`{settings.xapi_database}`.`{settings.raw_xapi_table}`"
+    on_cluster = variables(settings)["ON_CLUSTER"]
+    client = connect(settings)
+    try:
+        current = client.command(
+            "SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = {t:String}",
+            parameters={"db": settings.xapi_database, "t": settings.raw_xapi_table},
+        )
+        has_ttl = " TTL " in f" {current} "
+        if settings.data_ttl_days > 0:
+            wanted = f"toDateTime(emission_time) + toIntervalDay({settings.data_ttl_days})"
+            if wanted not in str(current):
+                client.command(f"ALTER TABLE {table} {on_cluster} MODIFY TTL {wanted}")
+                echo(f"Raw xAPI events now expire after {settings.data_ttl_days} days.")
+        elif has_ttl:
+            client.command(f"ALTER TABLE {table} {on_cluster} REMOVE TTL")
+            echo("Raw xAPI events no longer expire.")
+    finally:
+        client.close()

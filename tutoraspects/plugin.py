@@ -1,0 +1,145 @@
+"""The Tutor plugin: configuration, templates, patches, jobs and commands.
+
+Everything a deployment needs is declared here through Tutor's hooks; the
+work itself (migrations and the other init steps) lives in ordinary modules
+that the init jobs, the `tutor aspects` commands and the embedded stack all call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import bcrypt
+import jinja2
+from tutor import hooks
+
+from .__about__ import __version__
+from .cli import tutor_group
+from .paths import CLICKHOUSE_DIR, TEMPLATES_DIR
+from .settings import render_settings_yaml
+
+PATCHES_DIR = Path(__file__).parent / "patches"
+
+hooks.Filters.CONFIG_DEFAULTS.add_items(
+    [
+        ("ASPECTS_VERSION", __version__),
+        ("ASPECTS_DOCKER_IMAGE", "{{ DOCKER_REGISTRY }}aspects:{{ ASPECTS_VERSION }}"),
+        # Databases and the raw table Ralph writes
+        ("ASPECTS_META_DATABASE", "aspects"),
+        ("ASPECTS_XAPI_DATABASE", "xapi"),
+        ("ASPECTS_RAW_XAPI_TABLE", "xapi_events_all"),
+        ("ASPECTS_EVENT_SINK_DATABASE", "event_sink"),
+        ("ASPECTS_REPORTING_DATABASE", "reporting"),
+        # Days to keep raw events; 0 keeps them forever.
+        ("ASPECTS_DATA_TTL_DAYS", 0),
+        # Names and emails reach dashboards only when this is on.
+        ("ASPECTS_ENABLE_PII", False),
+        # ClickHouse
+        ("RUN_CLICKHOUSE", True),
+        ("CLICKHOUSE_DOCKER_IMAGE", "clickhouse/clickhouse-server:26.9"),
+        ("CLICKHOUSE_HOST", "clickhouse"),
+        ("CLICKHOUSE_HTTP_PORT", 8123),
+        ("CLICKHOUSE_TCP_PORT", 9000),
+        ("CLICKHOUSE_SECURE", False),
+        # Empty: the image's own listen addresses; the embedded stack sets 127.0.0.1.
+        ("CLICKHOUSE_LISTEN_HOST", ""),
+        # Set to run on a ClickHouse cluster: Replicated engines and ON CLUSTER DDL.
+        ("CLICKHOUSE_CLUSTER_NAME", ""),
+        ("CLICKHOUSE_ADMIN_USER", "ch_admin"),
+        ("CLICKHOUSE_LRS_USER", "ch_lrs"),
+        ("CLICKHOUSE_REPORT_USER", "ch_report"),
+        ("CLICKHOUSE_K8S_VOLUME_SIZE", "20Gi"),
+        # Ralph LRS
+        ("RUN_RALPH", True),
+        ("RALPH_DOCKER_IMAGE", "fundocker/ralph:5.1.0"),
+        ("RALPH_HOST", "ralph"),
+        ("RALPH_PORT", 8100),
+        ("RALPH_LMS_USERNAME", "lms"),
+        ("RALPH_LOADER_USERNAME", "loader"),
+        # Superset
+        ("RUN_SUPERSET", True),
+        ("SUPERSET_DOCKER_IMAGE", "{{ DOCKER_REGISTRY }}aspects-superset:{{ ASPECTS_VERSION }}"),
+        ("SUPERSET_BASE_IMAGE", "apache/superset:6.1.0"),
+        ("SUPERSET_HOST", "superset.{{ LMS_HOST }}"),
+        ("SUPERSET_PORT", 8088),
+        ("SUPERSET_DB_HOST", "{{ MYSQL_HOST }}"),
+        ("SUPERSET_DB_PORT", "{{ MYSQL_PORT }}"),
+        ("SUPERSET_DB_NAME", "superset"),
+        ("SUPERSET_DB_USERNAME", "superset"),
+        ("SUPERSET_ADMIN_USERNAME", "aspects_admin"),
+        ("SUPERSET_ADMIN_EMAIL", "{{ CONTACT_EMAIL }}"),
+        ("SUPERSET_REDIS_HOST", "{{ REDIS_HOST }}"),
+        ("SUPERSET_REDIS_PORT", "{{ REDIS_PORT }}"),
+    ]
+)
+
+# Generated once per install and kept in config.yml: nothing ships a default.
+hooks.Filters.CONFIG_UNIQUE.add_items(
+    [
+        ("CLICKHOUSE_ADMIN_PASSWORD", "{{ 24|random_string }}"),
+        ("CLICKHOUSE_LRS_PASSWORD", "{{ 24|random_string }}"),
+        ("CLICKHOUSE_REPORT_PASSWORD", "{{ 24|random_string }}"),
+        ("RALPH_LMS_PASSWORD", "{{ 24|random_string }}"),
+        ("RALPH_LOADER_PASSWORD", "{{ 24|random_string }}"),
+        ("SUPERSET_SECRET_KEY", "{{ 48|random_string }}"),
+        ("SUPERSET_ADMIN_PASSWORD", "{{ 24|random_string }}"),
+        ("SUPERSET_DB_PASSWORD", "{{ 24|random_string }}"),
+    ]
+)
+
+
+def bcrypt_hash(password: str) -> str:
+    """Ralph's auth file stores bcrypt hashes, never the passwords."""
+    return bcrypt.hashpw(str(password).encode(), bcrypt.gensalt()).decode()
+
+
+def sha256_hex(password: str) -> str:
+    """ClickHouse users.xml keeps a SHA-256 of each password, not the password."""
+    return hashlib.sha256(str(password).encode()).hexdigest()
+
+
+@jinja2.pass_context
+def aspects_settings(context: jinja2.runtime.Context) -> str:
+    return render_settings_yaml(context)
+
+
+hooks.Filters.ENV_TEMPLATE_FILTERS.add_items(
+    [("bcrypt_hash", bcrypt_hash), ("sha256_hex", sha256_hex)]
+)
+hooks.Filters.ENV_TEMPLATE_VARIABLES.add_item(("aspects_settings", aspects_settings))
+
+# Templates: the plugin's own, and the ClickHouse server files kept in clickhouse/.
+hooks.Filters.ENV_TEMPLATE_ROOTS.add_items([str(TEMPLATES_DIR), str(CLICKHOUSE_DIR)])
+hooks.Filters.ENV_TEMPLATE_TARGETS.add_items(
+    [
+        ("aspects/apps", "plugins"),
+        ("aspects/build", "plugins"),
+        ("config.xml", "plugins/aspects/apps/clickhouse"),
+        ("users.xml", "plugins/aspects/apps/clickhouse"),
+    ]
+)
+
+hooks.Filters.IMAGES_BUILD.add_items(
+    [
+        ("aspects", ("plugins", "aspects", "build", "aspects"), "{{ ASPECTS_DOCKER_IMAGE }}", ()),
+        (
+            "aspects-superset",
+            ("plugins", "aspects", "build", "aspects-superset"),
+            "{{ SUPERSET_DOCKER_IMAGE }}",
+            (),
+        ),
+    ]
+)
+
+# `tutor local launch` and `tutor local do init` run these in the aspects job container.
+hooks.Filters.CLI_DO_INIT_TASKS.add_item(
+    ("aspects", (TEMPLATES_DIR / "aspects" / "jobs" / "init" / "aspects.sh").read_text())
+)
+
+for _patch in sorted(PATCHES_DIR.iterdir()):
+    if _patch.is_file():
+        hooks.Filters.ENV_PATCHES.add_item((_patch.name, _patch.read_text()))
+
+
+hooks.Filters.CLI_COMMANDS.add_item(tutor_group)

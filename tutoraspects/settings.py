@@ -1,0 +1,97 @@
+"""The settings that init steps and the embedded stack read.
+
+They are a subset of the Tutor configuration, under the same names. Tutor
+renders them into `env/plugins/aspects/apps/aspects/settings.yml` (see
+plugin.py), which the init jobs mount; the embedded stack reads the same file
+from its own Tutor root. So every mode reads one rendering of one config.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+# Tutor config key -> Settings field
+KEYS = {
+    "CLICKHOUSE_HOST": "clickhouse_host",
+    "CLICKHOUSE_HTTP_PORT": "clickhouse_http_port",
+    "CLICKHOUSE_TCP_PORT": "clickhouse_tcp_port",
+    "CLICKHOUSE_SECURE": "clickhouse_secure",
+    "CLICKHOUSE_CLUSTER_NAME": "cluster_name",
+    "CLICKHOUSE_ADMIN_USER": "admin_user",
+    "CLICKHOUSE_ADMIN_PASSWORD": "admin_password",
+    "CLICKHOUSE_LRS_USER": "lrs_user",
+    "CLICKHOUSE_LRS_PASSWORD": "lrs_password",
+    "CLICKHOUSE_REPORT_USER": "report_user",
+    "CLICKHOUSE_REPORT_PASSWORD": "report_password",
+    "ASPECTS_META_DATABASE": "meta_database",
+    "ASPECTS_XAPI_DATABASE": "xapi_database",
+    "ASPECTS_RAW_XAPI_TABLE": "raw_xapi_table",
+    "ASPECTS_EVENT_SINK_DATABASE": "event_sink_database",
+    "ASPECTS_REPORTING_DATABASE": "reporting_database",
+    "ASPECTS_DATA_TTL_DAYS": "data_ttl_days",
+    "ASPECTS_ENABLE_PII": "enable_pii",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    clickhouse_host: str
+    clickhouse_http_port: int
+    clickhouse_tcp_port: int
+    clickhouse_secure: bool
+    cluster_name: str
+    admin_user: str
+    admin_password: str
+    lrs_user: str
+    lrs_password: str
+    report_user: str
+    report_password: str
+    meta_database: str
+    xapi_database: str
+    raw_xapi_table: str
+    event_sink_database: str
+    reporting_database: str
+    data_ttl_days: int
+    enable_pii: bool
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> "Settings":
+        missing = sorted(key for key in KEYS if key not in config)
+        if missing:
+            raise ValueError(f"missing settings: {', '.join(missing)}")
+        values = {field: config[key] for key, field in KEYS.items()}
+        for field in dataclasses.fields(cls):
+            if field.type == "int":
+                values[field.name] = int(values[field.name])
+            elif field.type == "bool":
+                values[field.name] = _as_bool(values[field.name])
+            else:
+                values[field.name] = "" if values[field.name] is None else str(values[field.name])
+        return cls(**values)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Settings":
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"no settings file at {path}: run `tutor config save` with the aspects plugin enabled"
+            )
+        return cls.from_config(yaml.safe_load(path.read_text()) or {})
+
+    def with_overrides(self, **changes: Any) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+def render_settings_yaml(config: Mapping[str, Any]) -> str:
+    """The settings file's content, from a Tutor config (or template context)."""
+    return yaml.safe_dump({key: config[key] for key in KEYS}, sort_keys=True)

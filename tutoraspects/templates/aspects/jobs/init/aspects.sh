@@ -1,0 +1,2 @@
+set -e
+aspects --settings /etc/aspects/settings.yml init
