@@ -7,6 +7,7 @@ Tutor root of `tutor aspects`.
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 import click
+from clickhouse_connect.driver.exceptions import Error as ClickHouseError
 
 from . import migrations
 from .init_steps import run_init
@@ -45,7 +47,8 @@ def _fail_on(errors: tuple[type[Exception], ...]):
             try:
                 return func(*args, **kwargs)
             except errors as error:
-                raise click.ClickException(str(error)) from error
+                message = " ".join(str(error).split())
+                raise click.ClickException(message) from error
 
         wrapper.__name__ = func.__name__
         wrapper.__doc__ = func.__doc__
@@ -54,7 +57,7 @@ def _fail_on(errors: tuple[type[Exception], ...]):
     return decorate
 
 
-EXPECTED_ERRORS = (migrations.MigrationError, TimeoutError, ConnectionError)
+EXPECTED_ERRORS = (migrations.MigrationError, TimeoutError, ConnectionError, ClickHouseError)
 
 
 @click.command(name="init")
@@ -100,6 +103,8 @@ SHARED_COMMANDS = (init_command, migrate_command, status_command)
 @click.pass_context
 def main_group(ctx: click.Context, settings_file: Path | None, root: Path) -> None:
     """Aspects learning analytics: init steps and the embedded stack."""
+    # The driver logs a traceback for every failed connection; our errors say it in one line.
+    logging.getLogger("clickhouse_connect").setLevel(logging.CRITICAL)
     from .embedded.root import EmbeddedRoot
 
     ctx.obj = SettingsSource(
@@ -171,6 +176,7 @@ def main() -> None:
 @click.pass_context
 def tutor_group(ctx: click.Context) -> None:
     """Aspects learning analytics (runs the init steps from this host)."""
+    logging.getLogger("clickhouse_connect").setLevel(logging.CRITICAL)
     from tutor import config as tutor_config
 
     root = ctx.obj.root

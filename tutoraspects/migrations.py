@@ -87,7 +87,14 @@ def migrate(
     echo: Callable[[str], None] = print,
 ) -> list[int]:
     """Apply pending migrations in order; return the versions applied now."""
-    pending = [row for row in status(settings, migrations_dir) if row.state == "pending"]
+    rows = status(settings, migrations_dir)
+    changed = [row.name for row in rows if row.state == "md5-mismatch"]
+    if changed:
+        raise MigrationError(
+            f"migration {', '.join(changed)} changed after it was applied (md5 differs): "
+            "restore the file and add a new migration for the change"
+        )
+    pending = [row for row in rows if row.state == "pending"]
     if not pending:
         echo("ClickHouse schema is up to date.")
         return []

@@ -1,8 +1,8 @@
 """Start and stop a real ClickHouse server from the pinned chdb-core wheel.
 
 The server reads the config.xml and users.xml that Tutor renders for the
-containers (env/plugins/aspects/apps/clickhouse/), so users and passwords are
-the same in both modes.
+containers (env/plugins/aspects/apps/clickhouse/), so users, passwords and
+ports are the same in both modes: host and ports are read from config.xml.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from xml.etree import ElementTree
 
 CHDB_DISTRIBUTION = "chdb-core"
 CHDB_VERSION = "26.9.0"
@@ -79,22 +80,31 @@ def data_dir_locked(data_dir: Path) -> bool:
 class ClickHouseServer:
     """One embedded server process: `start()`, `stop()`, or use it as a context manager."""
 
-    def __init__(
-        self,
-        config_dir: Path,
-        data_dir: Path,
-        host: str = "127.0.0.1",
-        http_port: int = 8123,
-        tcp_port: int = 9000,
-        log_file: Path | None = None,
-    ) -> None:
+    def __init__(self, config_dir: Path, data_dir: Path, log_file: Path | None = None) -> None:
         self.config_dir = Path(config_dir)
         self.data_dir = Path(data_dir)
-        self.host = host
-        self.http_port = http_port
-        self.tcp_port = tcp_port
         self.log_file = Path(log_file) if log_file else self.data_dir.parent / "clickhouse.log"
         self.process: subprocess.Popen | None = None
+        self.start_seconds: float | None = None
+
+    def _config_value(self, tag: str, default: str) -> str:
+        path = self.config_dir / "config.xml"
+        if not path.is_file():
+            return default
+        node = ElementTree.parse(path).getroot().find(tag)
+        return node.text.strip() if node is not None and node.text else default
+
+    @property
+    def host(self) -> str:
+        return self._config_value("listen_host", "127.0.0.1")
+
+    @property
+    def http_port(self) -> int:
+        return int(self._config_value("http_port", "8123"))
+
+    @property
+    def tcp_port(self) -> int:
+        return int(self._config_value("tcp_port", "9000"))
 
     @property
     def url(self) -> str:

@@ -33,13 +33,9 @@ class EmbeddedStack:
         return self.settings
 
     def start(self, echo: Callable[[str], None] = print) -> None:
-        settings = self.settings or self.root.settings()
         self.clickhouse = ClickHouseServer(
             config_dir=self.root.clickhouse_config_dir,
             data_dir=self.root.data_dir("clickhouse"),
-            host=settings.clickhouse_host,
-            http_port=settings.clickhouse_http_port,
-            tcp_port=settings.clickhouse_tcp_port,
             log_file=self.root.log_file("clickhouse"),
         )
         echo(f"Starting ClickHouse on {self.clickhouse.url} ...")

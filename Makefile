@@ -1,0 +1,33 @@
+# Quick start: `make demo` (the whole stack with demo data), `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ROOT ?= .demo
+# The exact chdb-core the embedded server is known to work with.
+CHDB_VERSION := $(shell sed -n 's/^CHDB_VERSION = "\(.*\)"/\1/p' tutoraspects/embedded/clickhouse_server.py)
+INSTALLED := $(VENV)/.installed-$(CHDB_VERSION)
+
+.PHONY: install demo test bench clean help
+
+help:
+	@echo "make demo   - install, start the embedded stack in $(ROOT)/ with the schema, serve until Ctrl-C"
+	@echo "make test   - install and run the test suite against real servers"
+	@echo "make clean  - remove the virtual environment and the demo root"
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml tutoraspects/embedded/clickhouse_server.py
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --no-deps "chdb-core==$(CHDB_VERSION)"
+	$(BIN)/pip install --quiet -e ".[test]"
+	@touch $@
+
+demo: install
+	$(BIN)/aspects --root $(ROOT) demo
+
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) $(ROOT)

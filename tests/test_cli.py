@@ -1,0 +1,47 @@
+"""The command lines operators use: `aspects ...` and `tutor aspects ...`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=120)
+
+
+def test_aspects_status_with_settings_file(stack):
+    result = run(BIN / "aspects", "--settings", stack.root.settings_file, "status")
+    assert result.returncode == 0, result.stderr
+    assert "0003_event_sink.sql" in result.stdout
+    assert "3 applied, 0 pending" in result.stdout
+
+
+def test_tutor_aspects_init_and_status_use_the_tutor_root(stack):
+    init = run(BIN / "tutor", f"--root={stack.root.path}", "aspects", "init")
+    assert init.returncode == 0, init.stderr
+    assert "ClickHouse schema is up to date." in init.stdout
+    status = run(BIN / "tutor", f"--root={stack.root.path}", "aspects", "status")
+    assert status.returncode == 0, status.stderr
+    assert "3 applied, 0 pending" in status.stdout
+
+
+def test_missing_settings_file_is_a_clear_error(tmp_path):
+    result = run(BIN / "aspects", "--settings", tmp_path / "nope.yml", "status")
+    assert result.returncode == 1
+    assert "no settings file at" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unreachable_server_is_a_clear_error(stack, tmp_path):
+    from tutoraspects.embedded.clickhouse_server import free_port
+
+    text = stack.root.settings_file.read_text()
+    port = stack.settings.clickhouse_http_port
+    settings_file = tmp_path / "settings.yml"
+    settings_file.write_text(text.replace(f"CLICKHOUSE_HTTP_PORT: {port}", f"CLICKHOUSE_HTTP_PORT: {free_port()}"))
+    result = run(BIN / "aspects", "--settings", settings_file, "status")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "Error:" in result.stderr

@@ -1,0 +1,116 @@
+"""Schema migrations against the real server: idempotent, recorded, loud on failure."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+
+import pytest
+
+from tutoraspects import migrations
+from tutoraspects.clickhouse_client import connect
+from tutoraspects.init_steps import run_init
+from tutoraspects.paths import MIGRATIONS_DIR
+
+EXPECTED_TABLES = {
+    ("xapi", "xapi_events_all"),
+    ("event_sink", "course_overviews"),
+    ("event_sink", "course_blocks"),
+    ("event_sink", "course_enrollments"),
+    ("event_sink", "user_profiles"),
+    ("event_sink", "external_ids"),
+}
+
+
+def _schema(client):
+    rows = client.query(
+        "SELECT database, name, create_table_query FROM system.tables "
+        "WHERE database IN ('xapi', 'event_sink', 'reporting', 'aspects') ORDER BY database, name"
+    ).result_rows
+    return [tuple(row) for row in rows]
+
+
+def test_schema_has_every_table(settings):
+    tables = {(db, name) for db, name, _ in _schema(connect(settings))}
+    assert EXPECTED_TABLES <= tables
+
+
+def test_raw_table_is_partitioned_by_month_and_deduplicates(settings):
+    client = connect(settings)
+    ddl = client.command("SHOW CREATE TABLE xapi.xapi_events_all")
+    assert "ReplacingMergeTree" in ddl and "PARTITION BY toYYYYMM(emission_time)" in ddl
+    event_id = str(uuid.uuid4())
+    row = f"('{event_id}', '2026-01-02 03:04:05.000006', '{json.dumps({'id': event_id})}')"
+    for _ in range(2):  # the same statement sent twice
+        client.command(f"INSERT INTO xapi.xapi_events_all VALUES {row}")
+    client.command("OPTIMIZE TABLE xapi.xapi_events_all FINAL")
+    assert client.command(f"SELECT count() FROM xapi.xapi_events_all WHERE event_id = '{event_id}'") == 1
+
+
+def test_init_three_times_changes_nothing_after_the_first(settings):
+    client = connect(settings)
+    before = _schema(client)
+    versions_before = client.command("SELECT count() FROM aspects.schema_versions")
+    messages = []
+    for _ in range(3):
+        run_init(settings, echo=messages.append)
+    assert _schema(client) == before
+    assert client.command("SELECT count() FROM aspects.schema_versions") == versions_before
+    assert messages.count("ClickHouse schema is up to date.") == 3
+
+
+def test_status_lists_every_migration_as_applied(settings):
+    rows = migrations.status(settings)
+    assert [row.name for row in rows] == sorted(p.name for p in MIGRATIONS_DIR.glob("*.sql"))
+    assert {row.state for row in rows} == {"applied"}
+    assert all(row.applied_at for row in rows)
+
+
+def test_failed_migration_names_version_and_server_message(settings, tmp_path):
+    folder = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, folder)
+    (folder / "0900_broken.sql").write_text("SELECT * FROM ${XAPI_DATABASE}.no_such_table;\n")
+    (folder / "0901_after.sql").write_text("CREATE TABLE ${REPORTING_DATABASE}.never (a UInt8) ENGINE = Memory;\n")
+    assert [r.state for r in migrations.status(settings, folder)][-2:] == ["pending", "pending"]
+    with pytest.raises(migrations.MigrationError) as failure:
+        migrations.migrate(settings, folder, echo=lambda _: None)
+    message = str(failure.value)
+    assert "0900_broken.sql" in message
+    assert "UNKNOWN_TABLE" in message or "does not exist" in message
+    client = connect(settings)
+    # nothing after the failure ran, and the failure was not recorded as applied
+    assert client.command("EXISTS TABLE reporting.never") == 0
+    assert [r.state for r in migrations.status(settings, folder)][-2:] == ["pending", "pending"]
+
+
+def test_changed_applied_migration_is_refused(settings, tmp_path):
+    folder = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, folder)
+    first = sorted(folder.glob("*.sql"))[0]
+    first.write_text(first.read_text() + "\n-- edited after it was applied\n")
+    assert migrations.status(settings, folder)[0].state == "md5-mismatch"
+    with pytest.raises(migrations.MigrationError, match="md5"):
+        migrations.migrate(settings, folder, echo=lambda _: None)
+
+
+def test_ttl_follows_the_setting(settings):
+    client = connect(settings)
+
+    def engine():
+        return client.command("SELECT engine_full FROM system.tables WHERE database='xapi' AND name='xapi_events_all'")
+
+    migrations.apply_ttl(settings.with_overrides(data_ttl_days=365), echo=lambda _: None)
+    assert "TTL toDateTime(emission_time) + toIntervalDay(365)" in engine()
+    migrations.apply_ttl(settings, echo=lambda _: None)  # 0 days: keep forever
+    assert "TTL" not in engine()
+
+
+def test_cluster_mode_renders_replicated_engines_on_cluster(settings):
+    rendered = migrations.render(settings.with_overrides(cluster_name="analytics"))
+    every_statement = [s.strip() for sql in rendered.values() for s in sql.split(";") if s.strip().startswith("CREATE")]
+    assert every_statement and all("ON CLUSTER 'analytics'" in s for s in every_statement)
+    engines = [s for s in every_statement if "ENGINE" in s]
+    assert engines and all("ENGINE = ReplicatedReplacingMergeTree" in s for s in engines)
+    single = migrations.render(settings)
+    assert "ON CLUSTER" not in "".join(single.values()) and "Replicated" not in "".join(single.values())

@@ -1,0 +1,117 @@
+"""Each ClickHouse user can do what its job needs and nothing else."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import clickhouse_connect
+import pytest
+from clickhouse_connect.driver.exceptions import DatabaseError
+
+from tutoraspects.clickhouse_client import connect
+
+DENIED = r"ACCESS_DENIED|Not enough privileges|readonly mode|READONLY"
+
+
+@pytest.fixture(scope="module")
+def admin(settings):
+    return connect(settings, "admin")
+
+
+@pytest.fixture(scope="module")
+def lrs(settings):
+    return connect(settings, "lrs")
+
+
+@pytest.fixture(scope="module")
+def report(settings):
+    return connect(settings, "report")
+
+
+def _raw(settings):
+    return f"{settings.xapi_database}.{settings.raw_xapi_table}"
+
+
+def _insert_statement(client, settings):
+    event_id = str(uuid.uuid4())
+    client.command(
+        f"INSERT INTO {_raw(settings)} (event_id, emission_time, event) VALUES "
+        f"('{event_id}', now64(6), '{json.dumps({'id': event_id})}')"
+    )
+    return event_id
+
+
+def test_lrs_inserts_and_reads_raw_events(lrs, settings):
+    event_id = _insert_statement(lrs, settings)
+    assert lrs.command(f"SELECT count() FROM {_raw(settings)} WHERE event_id = '{event_id}'") == 1
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "CREATE TABLE {xapi}.intruder (a UInt8) ENGINE = Memory",
+        "DROP TABLE {raw}",
+        "TRUNCATE TABLE {raw}",
+        "ALTER TABLE {raw} DELETE WHERE 1",
+        "SELECT count() FROM {sink}.course_enrollments",
+        "SELECT count() FROM {sink}.user_profiles",
+        "CREATE DATABASE intruder",
+    ],
+)
+def test_lrs_cannot_do_anything_else(lrs, settings, sql):
+    with pytest.raises(DatabaseError, match=DENIED):
+        lrs.command(sql.format(xapi=settings.xapi_database, raw=_raw(settings), sink=settings.event_sink_database))
+
+
+def test_report_reads_analytics_databases(report, admin, settings):
+    _insert_statement(admin, settings)
+    assert report.command(f"SELECT count() > 0 FROM {_raw(settings)}") == 1
+    assert report.command(f"SELECT count() FROM {settings.event_sink_database}.course_blocks") == 0
+    # marts are created by the admin user (dbt) and read by the report user (Superset)
+    admin.command(f"CREATE TABLE IF NOT EXISTS {settings.reporting_database}.grant_probe (n UInt8) ENGINE = Memory")
+    admin.command(f"INSERT INTO {settings.reporting_database}.grant_probe VALUES (7)")
+    assert report.command(f"SELECT sum(n) FROM {settings.reporting_database}.grant_probe") == 7
+    admin.command(f"DROP TABLE {settings.reporting_database}.grant_probe")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "INSERT INTO {raw} (event_id, emission_time, event) VALUES (generateUUIDv4(), now64(6), '{{}}')",
+        "CREATE TABLE {reporting}.intruder (a UInt8) ENGINE = Memory",
+        "DROP TABLE {raw}",
+        "ALTER TABLE {raw} DELETE WHERE 1",
+    ],
+)
+def test_report_user_cannot_write(report, settings, sql):
+    with pytest.raises(DatabaseError, match=DENIED):
+        report.command(sql.format(raw=_raw(settings), reporting=settings.reporting_database))
+
+
+def test_report_user_cannot_read_pii_when_disabled(report, settings):
+    assert settings.enable_pii is False
+    with pytest.raises(DatabaseError, match=DENIED):
+        report.command(f"SELECT email FROM {settings.event_sink_database}.user_profiles")
+
+
+def test_default_user_can_only_start_listeners(settings):
+    anonymous = clickhouse_connect.get_client(
+        host=settings.clickhouse_host, port=settings.clickhouse_http_port, username="default", password=""
+    )
+    for sql in (
+        f"SELECT count() FROM {_raw(settings)}",
+        "SELECT * FROM file('/etc/hostname')",
+        "CREATE TABLE default.intruder (a UInt8) ENGINE = Memory",
+        "SELECT count() FROM system.processes",
+    ):
+        with pytest.raises(DatabaseError, match=DENIED):
+            anonymous.command(sql)
+
+
+def test_wrong_password_is_refused(settings):
+    with pytest.raises(DatabaseError, match="Authentication failed"):
+        clickhouse_connect.get_client(
+            host=settings.clickhouse_host, port=settings.clickhouse_http_port,
+            username=settings.admin_user, password=settings.admin_password + "x",
+        )
