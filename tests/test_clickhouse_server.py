@@ -88,7 +88,7 @@ def test_data_survives_restart_and_stop_is_clean(stack, tmp_path):
         )
         client.command("CREATE TABLE default.kept (n UInt32) ENGINE = MergeTree ORDER BY n")
         client.command("INSERT INTO default.kept SELECT number FROM numbers(10)")
-    assert server.process.returncode is not None
+    assert server.returncode is not None
     assert not server.ping()
     with server:
         client = clickhouse_connect.get_client(

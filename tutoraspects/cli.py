@@ -122,43 +122,43 @@ for _command in SHARED_COMMANDS:
 @click.option("--tcp-port", type=int, help="Port for the native protocol (saved in the root's config).")
 @click.pass_context
 def clickhouse_command(ctx: click.Context, http_port: int | None, tcp_port: int | None) -> None:
-    """Run the embedded ClickHouse server of --root until Ctrl-C."""
+    """Run only the embedded ClickHouse server of --root, until Ctrl-C."""
     from .embedded.stack import EmbeddedStack
 
     stack = EmbeddedStack(ctx.meta["root"])
-    stack.prepare(http_port=http_port, tcp_port=tcp_port, echo=click.echo)
-    _serve(stack, init=False)
+    stack.prepare(echo=click.echo, with_ralph=False, clickhouse_http=http_port, clickhouse_tcp=tcp_port)
+    _serve(stack, lambda: stack.start_clickhouse(click.echo))
 
 
 @main_group.command(name="demo")
 @click.option("--http-port", type=int, help="ClickHouse HTTP port (saved in the root's config).")
 @click.option("--tcp-port", type=int, help="ClickHouse native port (saved in the root's config).")
+@click.option("--ralph-port", type=int, help="Ralph LRS port (saved in the root's config).")
 @click.option("--no-wait", is_flag=True, help="Stop once everything is up (for scripts).")
 @click.pass_context
-def demo_command(ctx: click.Context, http_port: int | None, tcp_port: int | None, no_wait: bool) -> None:
+def demo_command(ctx: click.Context, http_port: int | None, tcp_port: int | None,
+                 ralph_port: int | None, no_wait: bool) -> None:
     """Bring up the embedded stack with the schema applied, until Ctrl-C."""
     from .embedded.stack import EmbeddedStack
 
     stack = EmbeddedStack(ctx.meta["root"])
-    stack.prepare(http_port=http_port, tcp_port=tcp_port, echo=click.echo)
-    _serve(stack, init=True, wait=not no_wait)
+    stack.prepare(echo=click.echo, clickhouse_http=http_port, clickhouse_tcp=tcp_port, ralph=ralph_port)
+    _serve(stack, lambda: stack.up(click.echo), wait=not no_wait)
 
 
-def _serve(stack, init: bool, wait: bool = True) -> None:
-    from .embedded.clickhouse_server import ClickHouseServerError
+def _serve(stack, start: Callable[[], None], wait: bool = True) -> None:
+    from .embedded.service import ServiceError
 
     try:
-        stack.start(echo=click.echo)
-        if init:
-            run_init(stack.settings, echo=click.echo)
+        start()
         click.echo(stack.describe())
         if wait:
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
             click.echo("Running. Press Ctrl-C to stop.")
             while True:
                 time.sleep(3600)
-    except (ClickHouseServerError, *EXPECTED_ERRORS) as error:
-        raise click.ClickException(str(error)) from error
+    except (ServiceError, RuntimeError, *EXPECTED_ERRORS) as error:
+        raise click.ClickException(" ".join(str(error).split()) if "\n" not in str(error) else str(error)) from error
     except KeyboardInterrupt:
         click.echo("\nStopping ...")
     finally:

@@ -27,6 +27,12 @@ KEYS = {
     "CLICKHOUSE_LRS_PASSWORD": "lrs_password",
     "CLICKHOUSE_REPORT_USER": "report_user",
     "CLICKHOUSE_REPORT_PASSWORD": "report_password",
+    "RALPH_HOST": "ralph_host",
+    "RALPH_PORT": "ralph_port",
+    "RALPH_LMS_USERNAME": "ralph_lms_username",
+    "RALPH_LMS_PASSWORD": "ralph_lms_password",
+    "RALPH_LOADER_USERNAME": "ralph_loader_username",
+    "RALPH_LOADER_PASSWORD": "ralph_loader_password",
     "ASPECTS_META_DATABASE": "meta_database",
     "ASPECTS_XAPI_DATABASE": "xapi_database",
     "ASPECTS_RAW_XAPI_TABLE": "raw_xapi_table",
@@ -50,6 +56,12 @@ class Settings:
     lrs_password: str
     report_user: str
     report_password: str
+    ralph_host: str
+    ralph_port: int
+    ralph_lms_username: str
+    ralph_lms_password: str
+    ralph_loader_username: str
+    ralph_loader_password: str
     meta_database: str
     xapi_database: str
     raw_xapi_table: str
@@ -81,6 +93,10 @@ class Settings:
                 f"no settings file at {path}: run `tutor config save` with the aspects plugin enabled"
             )
         return cls.from_config(yaml.safe_load(path.read_text()) or {})
+
+    @property
+    def ralph_url(self) -> str:
+        return f"http://{self.ralph_host}:{self.ralph_port}"
 
     def with_overrides(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)

@@ -7,25 +7,19 @@ ports are the same in both modes: host and ports are read from config.xml.
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import importlib.metadata
-import os
-import signal
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from xml.etree import ElementTree
+
+from .service import ServiceError, ServiceProcess, free_port, http_ok, port_in_use  # noqa: F401
 
 CHDB_DISTRIBUTION = "chdb-core"
 CHDB_VERSION = "26.9.0"
 
 
-class ClickHouseServerError(RuntimeError):
+class ClickHouseServerError(ServiceError):
     """The embedded server could not start; the message says why and what to do."""
 
 
@@ -42,25 +36,6 @@ def check_chdb_installed() -> None:
             f"{CHDB_DISTRIBUTION} {version} is installed but the embedded server is only known to "
             f"work with {CHDB_VERSION}: pip install --no-deps {CHDB_DISTRIBUTION}=={CHDB_VERSION}"
         )
-
-
-def port_in_use(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        # As servers do: connections of a stopped server in TIME_WAIT do not block.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError as error:
-            if error.errno in (errno.EADDRINUSE, errno.EACCES):
-                return True
-            raise
-    return False
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 def data_dir_locked(data_dir: Path) -> bool:
@@ -84,7 +59,7 @@ class ClickHouseServer:
         self.config_dir = Path(config_dir)
         self.data_dir = Path(data_dir)
         self.log_file = Path(log_file) if log_file else self.data_dir.parent / "clickhouse.log"
-        self.process: subprocess.Popen | None = None
+        self.service: ServiceProcess | None = None
         self.start_seconds: float | None = None
 
     def _config_value(self, tag: str, default: str) -> str:
@@ -132,52 +107,31 @@ class ClickHouseServer:
     def start(self, timeout: float = 60.0) -> "ClickHouseServer":
         self.check_can_start()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.log_file.parent.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_file, "ab")
-        started = time.monotonic()
-        self.process = subprocess.Popen(
+        self.service = ServiceProcess(
+            "ClickHouse server",
             [sys.executable, "-m", "tutoraspects.embedded.clickhouse_process",
-             str(self.config_dir.resolve()), str(self.data_dir.resolve())],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,  # Ctrl-C in a terminal reaches us, not the server
+             self.config_dir.resolve(), self.data_dir.resolve()],
+            health_url=f"{self.url}/ping",
+            health_check=lambda body: body.strip() == b"Ok.",
+            log_file=self.log_file,
         )
-        log.close()
-        while time.monotonic() - started < timeout:
-            if self.process.poll() is not None:
-                raise ClickHouseServerError(
-                    f"ClickHouse server exited with code {self.process.returncode}:\n{self._log_tail()}"
-                )
-            if self.ping():
-                self.start_seconds = time.monotonic() - started
-                return self
-            time.sleep(0.2)
-        self.stop()
-        raise ClickHouseServerError(f"ClickHouse did not answer /ping within {timeout:.0f} s:\n{self._log_tail()}")
+        try:
+            self.service.start(timeout)
+        except ServiceError as error:
+            raise ClickHouseServerError(str(error)) from error
+        self.start_seconds = self.service.start_seconds
+        return self
 
     def ping(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"{self.url}/ping", timeout=1) as response:
-                return response.read().strip() == b"Ok."
-        except (urllib.error.URLError, OSError):
-            return False
+        return http_ok(f"{self.url}/ping", lambda body: body.strip() == b"Ok.")
 
     def stop(self, timeout: float = 20.0) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        if self.service:
+            self.service.stop(timeout)
 
-    def _log_tail(self, lines: int = 20) -> str:
-        try:
-            return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
+    @property
+    def returncode(self) -> int | None:
+        return self.service.returncode if self.service else None
 
     def __enter__(self) -> "ClickHouseServer":
         return self.start()
