@@ -1,0 +1,118 @@
+"""Statements into ClickHouse through the real Ralph LRS, and in bulk."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+
+from tutoraspects.clickhouse_client import connect
+from tutoraspects.loading import bulk_insert, post_statements
+
+
+def statement(n: int = 0, **changes) -> dict:
+    body = {
+        "id": str(uuid.uuid4()),
+        "actor": {"objectType": "Agent", "account": {"homePage": "http://lms.test", "name": str(uuid.uuid4())}},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/registered", "display": {"en": "registered"}},
+        "object": {"id": f"http://lms.test/course/course-v1:Org+C{n}+Run", "objectType": "Activity"},
+        "timestamp": "2026-11-01T10:00:00.000000+00:00",
+        "version": "1.0.3",
+    }
+    body.update(changes)
+    return body
+
+
+def stored(settings, ids) -> int:
+    """Statements stored once each, as the marts will count them."""
+    return connect(settings).command(
+        "SELECT uniqExact(event_id) FROM xapi.xapi_events_all WHERE event_id IN {ids:Array(UUID)}",
+        parameters={"ids": list(ids)},
+    )
+
+
+def rows(settings, ids) -> int:
+    return connect(settings).command(
+        "SELECT count() FROM xapi.xapi_events_all FINAL WHERE event_id IN {ids:Array(UUID)}",
+        parameters={"ids": list(ids)},
+    )
+
+
+def test_statements_posted_to_ralph_land_in_clickhouse(settings):
+    batch = [statement(n) for n in range(25)]
+    summary = post_statements(settings, batch, batch_size=10)
+    assert (summary.sent, summary.stored, summary.rejected) == (25, 25, [])
+    assert stored(settings, [s["id"] for s in batch]) == 25
+    event = connect(settings).command(
+        "SELECT event FROM xapi.xapi_events_all WHERE event_id = {id:UUID}", parameters={"id": batch[0]["id"]}
+    )
+    assert '"registered"' in event
+
+
+def test_malformed_statement_is_refused_with_4xx(settings):
+    bad = statement(verb={"display": {"en": "no id"}})
+    response = requests.post(
+        f"{settings.ralph_url}/xAPI/statements",
+        json=[bad],
+        auth=(settings.ralph_loader_username, settings.ralph_loader_password),
+    )
+    assert 400 <= response.status_code < 500
+    assert stored(settings, [bad["id"]]) == 0
+
+
+def test_malformed_statement_does_not_lose_the_rest_of_its_batch(settings):
+    batch = [statement(n) for n in range(5)]
+    batch[2] = statement(2, actor={"objectType": "Agent"})  # an actor with no identifier
+    summary = post_statements(settings, batch, batch_size=100)
+    assert summary.stored == 4
+    assert [statement_id for statement_id, _ in summary.rejected] == [batch[2]["id"]]
+    assert stored(settings, [s["id"] for s in batch]) == 4
+
+
+def test_lrs_requires_credentials(settings):
+    response = requests.post(f"{settings.ralph_url}/xAPI/statements", json=[statement()])
+    assert response.status_code == 401
+    wrong = requests.post(f"{settings.ralph_url}/xAPI/statements", json=[statement()],
+                          auth=(settings.ralph_loader_username, "wrong"))
+    assert wrong.status_code == 401
+
+
+def test_same_statement_sent_twice_counts_once(settings):
+    batch = [statement(n) for n in range(10)]
+    first = post_statements(settings, batch)
+    again = post_statements(settings, batch)
+    assert first.stored == 10 and again.stored == 0 and again.already_stored == 10
+    assert stored(settings, [s["id"] for s in batch]) == 10
+    assert rows(settings, [s["id"] for s in batch]) == 10
+
+
+def test_bulk_replay_counts_once(settings):
+    batch = [statement(n) for n in range(1000)]
+    ids = [s["id"] for s in batch]
+    bulk_insert(settings, batch, batch_size=300)
+    bulk_insert(settings, batch, batch_size=300)
+    assert stored(settings, ids) == 1000
+    assert rows(settings, ids) == 1000
+
+
+class Interrupted(Exception):
+    pass
+
+
+def interrupted_after(items, count):
+    for n, item in enumerate(items):
+        if n == count:
+            raise Interrupted
+        yield item
+
+
+@pytest.mark.parametrize("load", [post_statements, bulk_insert], ids=["lrs", "bulk"])
+def test_interrupted_load_rerun_does_not_double_count(settings, load):
+    batch = [statement(n) for n in range(120)]
+    with pytest.raises(Interrupted):
+        load(settings, interrupted_after(batch, 70), batch_size=25)
+    assert 0 < stored(settings, [s["id"] for s in batch]) < 120
+    load(settings, batch, batch_size=25)
+    assert stored(settings, [s["id"] for s in batch]) == 120
+    assert rows(settings, [s["id"] for s in batch]) == 120

@@ -1,0 +1,160 @@
+"""Loading xAPI statements and event-sink rows into an install.
+
+Two paths for statements:
+- `post_statements`: through the LRS's xAPI API in batches, as the LMS does.
+  Batches are sent with Ralph's `partialSuccess=true`: a malformed statement
+  is refused (and reported with its index and reason) while the other
+  statements of its batch are stored. Statements whose id is already stored
+  are skipped by the LRS, so a re-run after an interruption adds nothing twice.
+- `bulk_insert`: straight into the raw ClickHouse table, for large volumes.
+  Ids are the statements' own, so a replay is merged away by the table's
+  ReplacingMergeTree and de-duplicated on event_id downstream.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+import time
+from typing import Callable, Iterable, Iterator, Mapping
+
+import requests
+
+from .clickhouse_client import connect
+from .settings import Settings
+
+Progress = Callable[[int], None]
+
+
+@dataclasses.dataclass
+class LoadSummary:
+    path: str
+    sent: int = 0
+    stored: int = 0
+    rejected: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (statement id, reason)
+    seconds: float = 0.0
+
+    @property
+    def already_stored(self) -> int:
+        return self.sent - self.stored - len(self.rejected)
+
+    @property
+    def rate(self) -> float:
+        return self.sent / self.seconds if self.seconds else 0.0
+
+    def describe(self) -> str:
+        text = (
+            f"{self.path}: sent {self.sent:,} statements in {self.seconds:.1f} s ({self.rate:,.0f}/s): "
+            f"{self.stored:,} stored, {self.already_stored:,} already stored, {len(self.rejected):,} rejected"
+        )
+        for statement_id, reason in self.rejected[:10]:
+            text += f"\n  rejected {statement_id}: {reason}"
+        if len(self.rejected) > 10:
+            text += f"\n  ... and {len(self.rejected) - 10} more"
+        return text
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+class LRSError(RuntimeError):
+    """The LRS refused a whole request for a reason other than bad statements."""
+
+
+def post_statements(
+    settings: Settings,
+    statements: Iterable[Mapping],
+    batch_size: int = 500,
+    progress: Progress = lambda n: None,
+) -> LoadSummary:
+    summary = LoadSummary("LRS")
+    started = time.monotonic()
+    url = f"{settings.ralph_url}/xAPI/statements"
+    with requests.Session() as session:
+        session.auth = (settings.ralph_loader_username, settings.ralph_loader_password)
+        session.headers["X-Experience-API-Version"] = "1.0.3"
+        for batch in batched(statements, batch_size):
+            response = session.post(url, params={"partialSuccess": "true"}, json=batch, timeout=120)
+            summary.sent += len(batch)
+            if response.status_code == 204:  # every statement was already stored
+                pass
+            elif response.status_code in (200, 400) and _is_partial_result(response):
+                body = response.json()
+                summary.stored += body["inserted"]
+                for error in body["errors"]:
+                    statement = batch[error["index"]] if 0 <= error["index"] < len(batch) else {}
+                    summary.rejected.append((str(statement.get("id", f"#{error['index']}")), error["reason"]))
+            else:
+                raise LRSError(f"the LRS answered {response.status_code} to a batch of {len(batch)}: "
+                               f"{response.text[:500]}")
+            progress(len(batch))
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _is_partial_result(response: requests.Response) -> bool:
+    try:
+        return {"inserted", "errors"} <= set(response.json())
+    except ValueError:
+        return False
+
+
+def _tsv_rows(batch: list[Mapping]) -> bytes:
+    """TabSeparated rows: event_id, emission_time, event (JSON, TSV-escaped)."""
+    lines = []
+    for statement in batch:
+        event = json.dumps(statement, separators=(",", ":"), ensure_ascii=False).replace("\\", "\\\\")
+        lines.append(f"{statement['id']}\t{statement['timestamp']}\t{event}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def bulk_insert(
+    settings: Settings,
+    statements: Iterable[Mapping],
+    batch_size: int = 100_000,
+    progress: Progress = lambda n: None,
+) -> LoadSummary:
+    summary = LoadSummary("bulk")
+    started = time.monotonic()
+    client = connect(settings, "admin")
+    table = f"`{settings.xapi_database}`.`{settings.raw_xapi_table}`"
+    try:
+        for batch in batched(statements, batch_size):
+            client.raw_insert(
+                table,
+                column_names=["event_id", "emission_time", "event"],
+                insert_block=_tsv_rows(batch),
+                fmt="TabSeparated",
+                settings={"date_time_input_format": "best_effort"},
+            )
+            summary.sent += len(batch)
+            summary.stored += len(batch)
+            progress(len(batch))
+    finally:
+        client.close()
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def load_sink_rows(settings: Settings, rows: Mapping[str, list[dict]]) -> dict[str, int]:
+    """Insert event-sink rows (table name -> rows with the table's columns)."""
+    client = connect(settings, "admin")
+    counts = {}
+    try:
+        for table, table_rows in rows.items():
+            if not table_rows:
+                continue
+            columns = list(table_rows[0])
+            client.insert(
+                f"`{settings.event_sink_database}`.`{table}`",
+                [[row[c] for c in columns] for row in table_rows],
+                column_names=columns,
+            )
+            counts[table] = len(table_rows)
+    finally:
+        client.close()
+    return counts
