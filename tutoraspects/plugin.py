@@ -16,6 +16,7 @@ from tutor import hooks
 
 from .__about__ import __version__
 from .cli import tutor_group
+from .lms_commands import transform_tracking_logs
 from .paths import CLICKHOUSE_DIR, TEMPLATES_DIR
 from .settings import render_settings_yaml
 
@@ -57,6 +58,10 @@ hooks.Filters.CONFIG_DEFAULTS.add_items(
         ("RALPH_PORT", 8100),
         ("RALPH_LMS_USERNAME", "lms"),
         ("RALPH_LOADER_USERNAME", "loader"),
+        # How the LMS batches xAPI statements to Ralph
+        ("ASPECTS_EVENT_BATCHING_ENABLED", True),
+        ("ASPECTS_EVENT_BATCH_SIZE", 100),
+        ("ASPECTS_EVENT_BATCH_INTERVAL", 5),
         # Superset
         ("RUN_SUPERSET", True),
         ("SUPERSET_DOCKER_IMAGE", "{{ DOCKER_REGISTRY }}aspects-superset:{{ ASPECTS_VERSION }}"),
@@ -133,9 +138,14 @@ hooks.Filters.IMAGES_BUILD.add_items(
 )
 
 # `tutor local launch` and `tutor local do init` run these in the aspects job container.
-hooks.Filters.CLI_DO_INIT_TASKS.add_item(
-    ("aspects", (TEMPLATES_DIR / "aspects" / "jobs" / "init" / "aspects.sh").read_text())
+INIT_JOBS_DIR = TEMPLATES_DIR / "aspects" / "jobs" / "init"
+hooks.Filters.CLI_DO_INIT_TASKS.add_items(
+    [
+        ("aspects", (INIT_JOBS_DIR / "aspects.sh").read_text()),
+        ("lms", (INIT_JOBS_DIR / "lms.sh").read_text()),
+    ]
 )
+hooks.Filters.CLI_DO_COMMANDS.add_item(transform_tracking_logs)
 
 for _patch in sorted(PATCHES_DIR.iterdir()):
     if _patch.is_file():

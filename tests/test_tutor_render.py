@@ -1,0 +1,461 @@
+"""What `tutor config save` renders with the aspects plugin, checked with the real tools.
+
+Each scenario is one temporary Tutor root rendered by the real `tutor` CLI
+(`plugins enable aspects`, then `config save`). The Docker Compose files are
+validated by the Docker Compose v2 binary, the Kubernetes manifests by
+`kubernetes-validate --strict` (and the kustomization by `kubectl kustomize`
+when kubectl is installed); the tests then check what the services get.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+import types
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import bcrypt
+import pytest
+import yaml
+
+from conftest_render import (
+    RenderedRoot,
+    compose,
+    compose_model,
+    find,
+    k8s_documents,
+    kubernetes_validate,
+    kustomize,
+    names,
+    plugin_facts,
+    render_root,
+    run,
+    TUTOR,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+CLICKHOUSE_PASSWORDS = ("CLICKHOUSE_ADMIN_PASSWORD", "CLICKHOUSE_LRS_PASSWORD", "CLICKHOUSE_REPORT_PASSWORD")
+RALPH_ACCOUNTS = (("lms", "RALPH_LMS_PASSWORD"), ("loader", "RALPH_LOADER_PASSWORD"))  # default usernames
+SUPERSET_SERVICES = {"superset", "superset-worker"}
+
+
+# --- scenarios: one `config save` each ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def facts():
+    return plugin_facts()
+
+
+SCENARIOS = {
+    "default_root": (),
+    "cluster_root": ("CLICKHOUSE_CLUSTER_NAME=analytics",),
+    "no_superset_root": ("RUN_SUPERSET=false",),
+}
+
+
+@pytest.fixture(scope="module")
+def roots(tmp_path_factory) -> dict[str, RenderedRoot]:
+    """All scenarios, rendered side by side (each is two `tutor` processes)."""
+    with ThreadPoolExecutor(max_workers=len(SCENARIOS)) as pool:
+        futures = {
+            name: pool.submit(render_root, tmp_path_factory.mktemp(name), *settings)
+            for name, settings in SCENARIOS.items()
+        }
+        return {name: future.result() for name, future in futures.items()}
+
+
+@pytest.fixture(scope="module")
+def default_root(roots) -> RenderedRoot:
+    return roots["default_root"]
+
+
+@pytest.fixture(scope="module")
+def cluster_root(roots) -> RenderedRoot:
+    """A second install, in ClickHouse cluster mode."""
+    return roots["cluster_root"]
+
+
+@pytest.fixture(scope="module")
+def no_superset_root(roots) -> RenderedRoot:
+    return roots["no_superset_root"]
+
+
+@pytest.fixture(scope="module", params=list(SCENARIOS))
+def any_root(request) -> RenderedRoot:
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture(scope="module")
+def services(default_root) -> dict:
+    return compose_model(default_root.compose_files())["services"]
+
+
+@pytest.fixture(scope="module")
+def k8s_docs(default_root) -> list[dict]:
+    return k8s_documents(default_root.k8s_files())
+
+
+def env_of(service: dict) -> dict:
+    return service.get("environment") or {}
+
+
+def mounts_of(service: dict) -> dict[str, dict]:
+    """Bind mounts by container path."""
+    return {volume["target"]: volume for volume in service.get("volumes", [])}
+
+
+def container(doc: dict) -> dict:
+    return doc["spec"]["template"]["spec"]["containers"][0]
+
+
+# --- Docker Compose ---------------------------------------------------------------
+
+
+def test_compose_files_validate(any_root):
+    result = compose(any_root.compose_files(), "config", "-q")
+    assert result.returncode == 0
+
+
+def test_compose_validator_rejects_unknown_keys(default_root, tmp_path):
+    """The validator bites: an unknown key in a service is an error."""
+    broken = yaml.safe_load(default_root.text("local/docker-compose.yml"))
+    broken["services"]["clickhouse"]["not_a_compose_key"] = 1
+    path = tmp_path / "docker-compose.yml"
+    path.write_text(yaml.safe_dump(broken))
+    result = compose([path], "config", "-q", check=False)
+    assert result.returncode != 0
+    assert "not_a_compose_key" in result.stderr
+
+
+def test_compose_services_present(services):
+    assert {"clickhouse", "ralph", "superset", "superset-worker", "aspects-job", "superset-job"} <= set(services)
+
+
+def test_clickhouse_service(default_root, services):
+    clickhouse = services["clickhouse"]
+    assert clickhouse["image"] == "clickhouse/clickhouse-server:26.9"
+    mounts = mounts_of(clickhouse)
+    config_xml = mounts["/etc/clickhouse-server/config.d/aspects.xml"]
+    users_xml = mounts["/etc/clickhouse-server/users.xml"]
+    assert Path(config_xml["source"]) == default_root.file("plugins/aspects/apps/clickhouse/config.xml")
+    assert Path(users_xml["source"]) == default_root.file("plugins/aspects/apps/clickhouse/users.xml")
+    assert config_xml["read_only"] and users_xml["read_only"]
+    assert Path(config_xml["source"]).is_file() and Path(users_xml["source"]).is_file()
+    assert Path(mounts["/var/lib/clickhouse"]["source"]) == default_root.path / "data" / "clickhouse"
+    assert env_of(clickhouse)["CLICKHOUSE_SKIP_USER_SETUP"] == "1"
+    assert clickhouse["ulimits"]["nofile"]["soft"] >= 262144
+    assert clickhouse["restart"] == "unless-stopped"
+    assert any("8123/ping" in part for part in clickhouse["healthcheck"]["test"])
+
+
+def test_ralph_service_writes_as_the_lrs_user(default_root, services):
+    config = default_root.config
+    ralph = services["ralph"]
+    env = env_of(ralph)
+    assert ralph["command"][:2] == ["uvicorn", "ralph.api:app"]
+    assert "8100" in ralph["command"]
+    assert env["RALPH_RUNSERVER_BACKEND"] == "clickhouse"
+    assert env["RALPH_BACKENDS__LRS__CLICKHOUSE__HOST"] == "clickhouse"
+    assert env["RALPH_BACKENDS__LRS__CLICKHOUSE__PORT"] == "8123"
+    assert env["RALPH_BACKENDS__LRS__CLICKHOUSE__DATABASE"] == "xapi"
+    assert env["RALPH_BACKENDS__LRS__CLICKHOUSE__EVENT_TABLE_NAME"] == "xapi_events_all"
+    assert env["RALPH_BACKENDS__LRS__CLICKHOUSE__USERNAME"] == "ch_lrs"
+    assert env["RALPH_BACKENDS__LRS__CLICKHOUSE__PASSWORD"] == config["CLICKHOUSE_LRS_PASSWORD"]
+    auth = mounts_of(ralph)[env["RALPH_AUTH_FILE"]]
+    assert Path(auth["source"]) == default_root.file("plugins/aspects/apps/ralph/auth.json")
+    assert auth["read_only"]
+    assert any("/__heartbeat__" in part for part in ralph["healthcheck"]["test"])
+    assert "clickhouse" in ralph["depends_on"]
+
+
+def test_superset_services(default_root, services):
+    for name in SUPERSET_SERVICES:
+        service = services[name]
+        config_path = env_of(service)["SUPERSET_CONFIG_PATH"]
+        mount = mounts_of(service)[config_path]
+        assert Path(mount["source"]) == default_root.file("plugins/aspects/apps/superset/superset_config.py")
+        assert mount["read_only"]
+        assert {"mysql", "redis"} <= set(service["depends_on"])
+    assert services["superset"]["command"][0] == "gunicorn"
+    assert "--bind=0.0.0.0:8088" in services["superset"]["command"]
+    assert any("/health" in part for part in services["superset"]["healthcheck"]["test"])
+    assert services["superset-worker"]["command"][0] == "celery"
+    assert "worker" in services["superset-worker"]["command"]
+
+
+def test_aspects_job_runs_the_init_task(default_root, services):
+    job = services["aspects-job"]
+    settings = mounts_of(job)["/etc/aspects/settings.yml"]
+    assert Path(settings["source"]) == default_root.file("plugins/aspects/apps/aspects/settings.yml")
+    assert settings["read_only"]
+    # Tutor runs tasks as `sh -e -c "..."`: the image's `aspects` entrypoint must be bypassed.
+    assert job["entrypoint"] == []
+    assert "clickhouse" in job["depends_on"]
+    task = (REPO / "tutoraspects/templates/aspects/jobs/init/aspects.sh").read_text()
+    assert "--settings /etc/aspects/settings.yml" in task
+    assert env_of(services["superset-job"])["SUPERSET_CONFIG_PATH"] in mounts_of(services["superset-job"])
+
+
+def test_web_proxy_routes_superset(default_root):
+    caddyfile = default_root.text("apps/caddy/Caddyfile")
+    assert re.search(r"superset\.\S+\{\$default_site_port\} \{\s+import proxy \"superset:8088\"", caddyfile)
+
+
+# --- secrets ------------------------------------------------------------------------
+
+
+def test_secrets_are_generated_and_saved(any_root, facts):
+    config = any_root.config
+    secrets = {key: config.get(key) for key in facts["unique"]}
+    assert set(facts["unique"]) >= {*CLICKHOUSE_PASSWORDS, "RALPH_LMS_PASSWORD", "SUPERSET_SECRET_KEY"}
+    for key, value in secrets.items():
+        assert isinstance(value, str) and len(value) >= 24, key
+        assert "{{" not in value, key
+        assert value not in facts["default_values"], f"{key} equals a default value"
+    assert len(set(secrets.values())) == len(secrets), "two secrets share a value"
+
+
+def test_each_root_gets_its_own_secrets(default_root, cluster_root, facts):
+    for key in facts["unique"]:
+        assert default_root.config[key] != cluster_root.config[key], key
+
+
+def test_config_save_keeps_secrets(cluster_root, facts):
+    before = {key: cluster_root.config[key] for key in facts["unique"]}
+    run(TUTOR, f"--root={cluster_root.path}", "config", "save")
+    assert {key: cluster_root.config[key] for key in facts["unique"]} == before
+
+
+def test_settings_file_holds_the_install_values(any_root):
+    config = any_root.config
+    settings = yaml.safe_load(any_root.text("plugins/aspects/apps/aspects/settings.yml"))
+    for key in CLICKHOUSE_PASSWORDS:
+        assert settings[key] == config[key]
+    assert settings["CLICKHOUSE_HOST"] == "clickhouse"
+    assert settings["ASPECTS_RAW_XAPI_TABLE"] == "xapi_events_all"
+
+
+def test_users_xml_holds_password_hashes_only(any_root):
+    config = any_root.config
+    users = any_root.text("plugins/aspects/apps/clickhouse/users.xml")
+    for key in CLICKHOUSE_PASSWORDS:
+        assert hashlib.sha256(config[key].encode()).hexdigest() in users
+        assert config[key] not in users
+
+
+def test_ralph_auth_file_holds_bcrypt_hashes(any_root):
+    config = any_root.config
+    text = any_root.text("plugins/aspects/apps/ralph/auth.json")
+    accounts = {account["username"]: account for account in json.loads(text)}
+    assert len(accounts) == len(RALPH_ACCOUNTS)
+    assert not bcrypt.checkpw(b"not-the-password", accounts["lms"]["hash"].encode())
+    for username, password_key in RALPH_ACCOUNTS:
+        account = accounts[username]
+        password = config[password_key]
+        assert password not in text
+        assert account["hash"].startswith("$2")
+        assert bcrypt.checkpw(password.encode(), account["hash"].encode())
+        assert "statements/write" in account["scopes"]
+        assert account["agent"]["mbox"].startswith("mailto:")
+        assert set(account) == {"username", "hash", "scopes", "agent"}
+
+
+def test_superset_config(default_root, monkeypatch):
+    """Executes the rendered superset_config.py (Superset's own modules stubbed)."""
+    config = default_root.config
+    cachelib = types.ModuleType("cachelib")
+    cachelib_redis = types.ModuleType("cachelib.redis")
+    cachelib_redis.RedisCache = lambda **kwargs: ("RedisCache", kwargs)
+    superset = types.ModuleType("superset")
+    superset_config = types.ModuleType("superset.config")
+    superset_config.TALISMAN_CONFIG = {"content_security_policy": {"default-src": ["'self'"]}}
+    superset.config = superset_config
+    for name, module in {
+        "cachelib": cachelib,
+        "cachelib.redis": cachelib_redis,
+        "superset": superset,
+        "superset.config": superset_config,
+    }.items():
+        monkeypatch.setitem(sys.modules, name, module)
+    path = default_root.file("plugins/aspects/apps/superset/superset_config.py")
+    namespace: dict = {}
+    exec(compile(path.read_text(), str(path), "exec"), namespace)
+
+    assert namespace["SECRET_KEY"] == config["SUPERSET_SECRET_KEY"]
+    assert namespace["SQLALCHEMY_DATABASE_URI"] == (
+        f"mysql+pymysql://superset:{config['SUPERSET_DB_PASSWORD']}@mysql:3306/superset?charset=utf8mb4"
+    )
+    assert namespace["CeleryConfig"].broker_url == "redis://redis:6379/2"
+    assert namespace["CACHE_CONFIG"]["CACHE_REDIS_URL"] == "redis://redis:6379/3"
+    assert namespace["FEATURE_FLAGS"]["EMBEDDED_SUPERSET"] is True
+    assert namespace["FEATURE_FLAGS"]["ENABLE_TEMPLATE_PROCESSING"] is True
+    assert namespace["GUEST_ROLE_NAME"] == "Gamma"
+    csp = namespace["TALISMAN_CONFIG"]["content_security_policy"]
+    assert csp["default-src"] == ["'self'"]
+    assert any("local.openedx.io" in origin for origin in csp["frame-ancestors"])
+
+
+# --- Kubernetes ---------------------------------------------------------------------
+
+
+def test_k8s_manifests_validate(any_root):
+    result = kubernetes_validate(*any_root.k8s_files())
+    assert result.returncode == 0
+
+
+def test_kubernetes_validate_rejects_unknown_fields(k8s_docs, tmp_path):
+    """The validator bites: an unknown field in a container is an error."""
+    broken = json.loads(json.dumps(find(k8s_docs, "Deployment", "clickhouse")))
+    container(broken)["notAField"] = True
+    path = tmp_path / "broken.yml"
+    path.write_text(yaml.safe_dump(broken))
+    result = kubernetes_validate(path, check=False)
+    assert result.returncode != 0
+    assert "notAField" in result.stdout + result.stderr
+
+
+def test_k8s_deployments_and_services(default_root, k8s_docs):
+    assert {"clickhouse", "ralph", "superset", "superset-worker"} <= names(k8s_docs, "Deployment")
+    for name in ("clickhouse", "ralph", "superset", "superset-worker"):
+        deployment = find(k8s_docs, "Deployment", name)
+        labels = {"app.kubernetes.io/name": name}
+        assert deployment["spec"]["selector"]["matchLabels"] == labels
+        assert deployment["spec"]["template"]["metadata"]["labels"] == labels
+
+    ports = {
+        name: {port["port"] for port in find(k8s_docs, "Service", name)["spec"]["ports"]}
+        for name in ("clickhouse", "ralph", "superset")
+    }
+    assert ports == {"clickhouse": {8123, 9000}, "ralph": {8100}, "superset": {8088}}
+
+    clickhouse = find(k8s_docs, "Deployment", "clickhouse")
+    volumes = {volume["name"]: volume for volume in clickhouse["spec"]["template"]["spec"]["volumes"]}
+    assert volumes["data"]["persistentVolumeClaim"]["claimName"] == "clickhouse"
+    assert volumes["config"]["configMap"]["name"] == "clickhouse-config"
+    mounts = {mount["mountPath"]: mount for mount in container(clickhouse)["volumeMounts"]}
+    assert mounts["/etc/clickhouse-server/config.d/aspects.xml"]["subPath"] == "config.xml"
+    assert mounts["/etc/clickhouse-server/users.xml"]["subPath"] == "users.xml"
+    assert mounts["/var/lib/clickhouse"]["name"] == "data"
+    assert container(clickhouse)["readinessProbe"]["httpGet"]["path"] == "/ping"
+    assert container(clickhouse)["livenessProbe"]["httpGet"]["path"] == "/ping"
+
+    pvc = find(k8s_docs, "PersistentVolumeClaim", "clickhouse")
+    assert pvc["spec"]["resources"]["requests"]["storage"] == "20Gi"
+
+    ralph = container(find(k8s_docs, "Deployment", "ralph"))
+    assert ralph["envFrom"] == [{"configMapRef": {"name": "ralph-env"}}]
+    assert {mount["mountPath"] for mount in ralph["volumeMounts"]} == {"/etc/ralph"}
+
+
+def test_k8s_jobs(k8s_docs):
+    job = find(k8s_docs, "Job", "aspects-job")
+    # An empty command makes `tutor k8s do` run the task with `sh -e -c`.
+    assert container(job)["command"] == []
+    mounts = {mount["mountPath"]: mount["name"] for mount in container(job)["volumeMounts"]}
+    volumes = {volume["name"]: volume for volume in job["spec"]["template"]["spec"]["volumes"]}
+    assert volumes[mounts["/etc/aspects"]]["configMap"]["name"] == "aspects-settings"
+    assert find(k8s_docs, "Job", "superset-job")
+
+
+def test_kustomization(any_root, tmp_path):
+    """Every generated ConfigMap's files exist; with kubectl, the full build validates."""
+    kustomization = yaml.safe_load(any_root.text("kustomization.yml"))
+    generators = {g["name"]: g.get("files", g.get("envs")) for g in kustomization["configMapGenerator"]}
+    for files in generators.values():
+        for file in files:
+            assert any_root.file(file).is_file(), file
+    assert generators["aspects-settings"] == ["plugins/aspects/apps/aspects/settings.yml"]
+    assert generators["clickhouse-config"] == [
+        "plugins/aspects/apps/clickhouse/config.xml",
+        "plugins/aspects/apps/clickhouse/users.xml",
+    ]
+    assert generators["ralph-config"] == ["plugins/aspects/apps/ralph/auth.json"]
+    ralph_env = next(g for g in kustomization["configMapGenerator"] if g["name"] == "ralph-env")
+    assert ralph_env["envs"] == ["plugins/aspects/apps/ralph/ralph.env"]
+
+    built = kustomize(any_root.env)
+    if built is None:
+        return  # no kubectl: each manifest file was still validated above
+    path = tmp_path / "kustomized.yml"
+    path.write_text(built)
+    assert kubernetes_validate(path).returncode == 0
+    docs = [doc for doc in yaml.safe_load_all(built) if doc]
+    config_maps = {
+        doc["metadata"]["labels"]["app.kubernetes.io/name"] + ":" + key
+        for doc in docs
+        if doc["kind"] == "ConfigMap"
+        for key in doc["data"]
+    }
+    assert {
+        "aspects:settings.yml",
+        "clickhouse:config.xml",
+        "clickhouse:users.xml",
+        "ralph:auth.json",
+        "ralph:RALPH_BACKENDS__LRS__CLICKHOUSE__USERNAME",
+    } <= config_maps
+    ralph_env = next(doc["data"] for doc in docs if doc["kind"] == "ConfigMap" and "RALPH_AUTH_FILE" in doc["data"])
+    assert ralph_env["RALPH_BACKENDS__LRS__CLICKHOUSE__PASSWORD"] == any_root.config["CLICKHOUSE_LRS_PASSWORD"]
+    assert ralph_env["RALPH_BACKENDS__LRS__CLICKHOUSE__EVENT_TABLE_NAME"] == "xapi_events_all"
+    ralph = next(doc for doc in docs if doc["kind"] == "Deployment" and doc["metadata"]["name"] == "ralph")
+    assert container(ralph)["envFrom"][0]["configMapRef"]["name"] in names(docs, "ConfigMap")
+    # Every ConfigMap a pod mounts exists under its hashed name.
+    generated = names(docs, "ConfigMap")
+    for doc in docs:
+        if doc["kind"] in ("Deployment", "Job"):
+            for volume in doc["spec"]["template"]["spec"].get("volumes", []):
+                if "configMap" in volume:
+                    assert volume["configMap"]["name"] in generated, (doc["metadata"]["name"], volume)
+
+
+# --- scenarios ------------------------------------------------------------------------
+
+
+def test_run_superset_false_removes_superset(no_superset_root):
+    services = compose_model(no_superset_root.compose_files())["services"]
+    assert not {"superset", "superset-worker", "superset-job"} & set(services)
+    assert {"clickhouse", "ralph", "aspects-job"} <= set(services)
+    docs = k8s_documents(no_superset_root.k8s_files())
+    assert not any(name.startswith("superset") for kind in ("Deployment", "Service", "Job") for name in names(docs, kind))
+    assert {"clickhouse", "ralph"} <= names(docs, "Deployment")
+    kustomization = yaml.safe_load(no_superset_root.text("kustomization.yml"))
+    assert "superset-config" not in {generator["name"] for generator in kustomization["configMapGenerator"]}
+    assert "superset" not in no_superset_root.text("apps/caddy/Caddyfile")
+
+
+def test_cluster_mode_renders(cluster_root):
+    settings = yaml.safe_load(cluster_root.text("plugins/aspects/apps/aspects/settings.yml"))
+    assert settings["CLICKHOUSE_CLUSTER_NAME"] == "analytics"
+    services = compose_model(cluster_root.compose_files())["services"]
+    assert {"clickhouse", "ralph", "superset", "aspects-job"} <= set(services)
+
+
+# --- images ---------------------------------------------------------------------------
+
+
+def test_dockerfiles(default_root):
+    aspects = default_root.text("plugins/aspects/build/aspects/Dockerfile")
+    assert aspects.startswith("#") and "\nFROM python:3.11-slim\n" in aspects
+    assert '"dbt-core<1.12" dbt-clickhouse' in aspects
+    assert re.search(r'ASPECTS_PIP_SPEC="tutor-contrib-aspects==\d', aspects)
+    assert 'ENTRYPOINT ["aspects"]' in aspects
+    superset = default_root.text("plugins/aspects/build/aspects-superset/Dockerfile")
+    assert "\nFROM apache/superset:6.1.0\n" in superset
+    assert '"clickhouse-connect<1.0"' in superset and "pymysql" in superset
+
+
+def test_no_registry_host_in_our_templates():
+    """Images are named through config (DOCKER_REGISTRY); no template hard-codes a registry."""
+    sources = [
+        *sorted((REPO / "tutoraspects/patches").iterdir()),
+        *sorted((REPO / "tutoraspects/templates/aspects/build").rglob("*")),
+        *sorted((REPO / "tutoraspects/templates/aspects/apps/ralph").rglob("*")),
+        *sorted((REPO / "tutoraspects/templates/aspects/apps/superset").rglob("*")),
+    ]
+    pattern = re.compile(r"\b(docker\.io|ghcr\.io|quay\.io|gcr\.io|registry\.|[a-z0-9-]+\.azurecr\.io|public\.ecr\.aws)")
+    for path in sources:
+        if path.is_file():
+            assert not pattern.search(path.read_text()), path

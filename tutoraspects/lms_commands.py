@@ -1,0 +1,40 @@
+"""`tutor local|k8s do ...` commands that run in the LMS container.
+
+The LMS itself cannot run here; these commands only build the command lines
+that Tutor runs in the LMS container (see tests/test_lms_wiring.py).
+"""
+
+from __future__ import annotations
+
+import shlex
+
+import click
+
+DEFAULT_SOURCE_CONFIG = '{"key": "/openedx/data", "container": "logs", "prefix": "tracking.log"}'
+
+
+@click.command(name="transform-tracking-logs", context_settings={"ignore_unknown_options": True})
+@click.option("--source-provider", default="LOCAL", show_default=True,
+              help="Where the tracking logs are (an Apache libcloud provider: LOCAL, S3, ...).")
+@click.option("--source-config", default=DEFAULT_SOURCE_CONFIG, show_default=True,
+              help="JSON config of the source provider.")
+@click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(min=1))
+@click.option("--sleep-between-batches-secs", default=1.0, show_default=True, type=float)
+@click.option("--dry-run", is_flag=True, help="Transform but do not send.")
+@click.argument("extra", nargs=-1, type=click.UNPROCESSED)
+def transform_tracking_logs(source_provider, source_config, batch_size, sleep_between_batches_secs,
+                            dry_run, extra):
+    """Backfill xAPI statements from tracking logs, through the LMS's own
+    event-routing-backends management command, into Ralph."""
+    args = [
+        "./manage.py", "lms", "transform_tracking_logs",
+        "--transformer_type", "xapi",
+        "--source_provider", source_provider,
+        "--source_config", source_config,
+        "--destination_provider", "LRS",
+        "--batch_size", str(batch_size),
+        "--sleep_between_batches_secs", str(sleep_between_batches_secs),
+        *(["--dry_run"] if dry_run else []),
+        *extra,
+    ]
+    return [("lms", shlex.join(args))]
