@@ -18,6 +18,7 @@ import click
 from clickhouse_connect.driver.exceptions import Error as ClickHouseError
 
 from . import migrations
+from .loading import LRSError
 from .init_steps import run_init
 from .settings import Settings
 
@@ -57,7 +58,7 @@ def _fail_on(errors: tuple[type[Exception], ...]):
     return decorate
 
 
-EXPECTED_ERRORS = (migrations.MigrationError, TimeoutError, ConnectionError, ClickHouseError)
+EXPECTED_ERRORS = (migrations.MigrationError, TimeoutError, ConnectionError, ClickHouseError, LRSError)
 
 
 @click.command(name="init")
@@ -90,7 +91,31 @@ def status_command(ctx: click.Context) -> None:
     click.echo(f"{len(rows) - pending} applied, {pending} pending")
 
 
-SHARED_COMMANDS = (init_command, migrate_command, status_command)
+@click.command(name="load-demo-data")
+@click.option("--seed", default=1, show_default=True, help="Same seed, same data.")
+@click.option("--orgs", default=2, show_default=True, type=click.IntRange(min=1))
+@click.option("--courses-per-org", default=2, show_default=True, type=click.IntRange(min=1))
+@click.option("--learners", default=200, show_default=True, type=click.IntRange(min=1))
+@click.option("--events-per-learner-course", default=40, show_default=True, type=click.IntRange(min=1),
+              help="Average activity per enrollment: scales the volume.")
+@click.option("--via", type=click.Choice(["lrs", "bulk"]), default="lrs", show_default=True,
+              help="lrs: POST to Ralph in batches, as the LMS does; bulk: insert straight into ClickHouse.")
+@click.option("--batch-size", type=click.IntRange(min=1), help="Statements per request/insert.")
+@click.pass_context
+@_fail_on(EXPECTED_ERRORS)
+def load_demo_data_command(ctx: click.Context, seed, orgs, courses_per_org, learners,
+                           events_per_learner_course, via, batch_size) -> None:
+    """Generate deterministic Open edX activity and load it (event sink + xAPI)."""
+    from .demo_data import DemoSpec
+    from .loading import load_demo_data
+
+    spec = DemoSpec(seed=seed, orgs=orgs, courses_per_org=courses_per_org, learners=learners,
+                    events_per_learner_course=events_per_learner_course)
+    load_demo_data(_settings(ctx), spec, via=via, batch_size=batch_size, echo=click.echo,
+                   progressbar=click.progressbar)
+
+
+SHARED_COMMANDS = (init_command, migrate_command, status_command, load_demo_data_command)
 
 
 # `aspects` ---------------------------------------------------------------
@@ -134,26 +159,42 @@ def clickhouse_command(ctx: click.Context, http_port: int | None, tcp_port: int 
 @click.option("--http-port", type=int, help="ClickHouse HTTP port (saved in the root's config).")
 @click.option("--tcp-port", type=int, help="ClickHouse native port (saved in the root's config).")
 @click.option("--ralph-port", type=int, help="Ralph LRS port (saved in the root's config).")
+@click.option("--learners", default=200, show_default=True, type=click.IntRange(min=1),
+              help="Learners in the demo data loaded on the first run.")
 @click.option("--no-wait", is_flag=True, help="Stop once everything is up (for scripts).")
 @click.pass_context
 def demo_command(ctx: click.Context, http_port: int | None, tcp_port: int | None,
-                 ralph_port: int | None, no_wait: bool) -> None:
-    """Bring up the embedded stack with the schema applied, until Ctrl-C."""
+                 ralph_port: int | None, learners: int, no_wait: bool) -> None:
+    """Bring up the embedded stack with demo data, until Ctrl-C."""
     from .embedded.stack import EmbeddedStack
 
     stack = EmbeddedStack(ctx.meta["root"])
     stack.prepare(echo=click.echo, clickhouse_http=http_port, clickhouse_tcp=tcp_port, ralph=ralph_port)
-    _serve(stack, lambda: stack.up(click.echo), wait=not no_wait)
+
+    def start() -> None:
+        stack.up(click.echo)
+        if stack.raw_event_count() == 0:
+            from .demo_data import DemoSpec
+            from .loading import load_demo_data
+
+            click.echo("Loading demo data through Ralph (first run only) ...")
+            load_demo_data(stack.settings, DemoSpec(learners=learners), via="lrs", echo=click.echo,
+                           progressbar=click.progressbar)
+        else:
+            click.echo(f"Demo data already loaded: {stack.raw_event_count():,} xAPI statements.")
+
+    _serve(stack, start, wait=not no_wait)
 
 
 def _serve(stack, start: Callable[[], None], wait: bool = True) -> None:
     from .embedded.service import ServiceError
 
+    # SIGTERM stops the services too (they run in their own sessions).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         start()
         click.echo(stack.describe())
         if wait:
-            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
             click.echo("Running. Press Ctrl-C to stop.")
             while True:
                 time.sleep(3600)

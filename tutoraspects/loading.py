@@ -2,9 +2,10 @@
 
 Two paths for statements:
 - `post_statements`: through the LRS's xAPI API in batches, as the LMS does.
-  Batches are sent with Ralph's `partialSuccess=true`: a malformed statement
-  is refused (and reported with its index and reason) while the other
-  statements of its batch are stored. Statements whose id is already stored
+  The LRS is xAPI-strict: a batch holding a malformed statement is refused
+  with a 4xx. The loader then re-sends that batch with Ralph's
+  `partialSuccess=true`, so the malformed statement is refused (and reported
+  with its index and reason) while the others of its batch are stored. Statements whose id is already stored
   are skipped by the LRS, so a re-run after an interruption adds nothing twice.
 - `bulk_insert`: straight into the raw ClickHouse table, for large volumes.
   Ids are the statements' own, so a replay is merged away by the table's
@@ -78,22 +79,37 @@ def post_statements(
         session.auth = (settings.ralph_loader_username, settings.ralph_loader_password)
         session.headers["X-Experience-API-Version"] = "1.0.3"
         for batch in batched(statements, batch_size):
-            response = session.post(url, params={"partialSuccess": "true"}, json=batch, timeout=120)
+            # xAPI-strict first: Ralph stores the batch in one insert. Only a
+            # batch it refuses is re-sent with partialSuccess, which stores the
+            # valid statements one by one and reports the others.
+            response = session.post(url, json=batch, timeout=120)
             summary.sent += len(batch)
-            if response.status_code == 204:  # every statement was already stored
+            if response.status_code == 200:
+                summary.stored += len(response.json())
+            elif response.status_code == 204:  # every statement was already stored
                 pass
-            elif response.status_code in (200, 400) and _is_partial_result(response):
-                body = response.json()
-                summary.stored += body["inserted"]
-                for error in body["errors"]:
-                    statement = batch[error["index"]] if 0 <= error["index"] < len(batch) else {}
-                    summary.rejected.append((str(statement.get("id", f"#{error['index']}")), error["reason"]))
+            elif 400 <= response.status_code < 500 and response.status_code not in (401, 403):
+                _post_partial(session, url, batch, summary)
             else:
                 raise LRSError(f"the LRS answered {response.status_code} to a batch of {len(batch)}: "
                                f"{response.text[:500]}")
             progress(len(batch))
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _post_partial(session: requests.Session, url: str, batch: list, summary: LoadSummary) -> None:
+    response = session.post(url, params={"partialSuccess": "true"}, json=batch, timeout=600)
+    if response.status_code == 204:
+        return
+    if response.status_code not in (200, 400, 409) or not _is_partial_result(response):
+        raise LRSError(f"the LRS answered {response.status_code} to a batch of {len(batch)}: {response.text[:500]}")
+    body = response.json()
+    summary.stored += body["inserted"]
+    for error in body["errors"]:
+        index = error["index"]
+        statement = batch[index] if 0 <= index < len(batch) else {}
+        summary.rejected.append((str(statement.get("id", f"batch item {index}")), error["reason"]))
 
 
 def _is_partial_result(response: requests.Response) -> bool:
@@ -158,3 +174,22 @@ def load_sink_rows(settings: Settings, rows: Mapping[str, list[dict]]) -> dict[s
     finally:
         client.close()
     return counts
+
+
+def load_demo_data(settings: Settings, spec, via: str = "lrs", batch_size: int | None = None,
+                   echo: Callable[[str], None] = print, progressbar=None) -> LoadSummary:
+    """Event-sink rows first (what the statements refer to), then the statements."""
+    from .demo_data import estimate_statement_count, generate_sink_rows, generate_statements
+
+    counts = load_sink_rows(settings, generate_sink_rows(spec))
+    echo("Event sink: " + ", ".join(f"{n:,} {table}" for table, n in counts.items()))
+    load = {"lrs": post_statements, "bulk": bulk_insert}[via]
+    options = {"batch_size": batch_size} if batch_size else {}
+    total = estimate_statement_count(spec)
+    if progressbar is None:
+        summary = load(settings, generate_statements(spec), **options)
+    else:
+        with progressbar(length=total, label=f"Loading ~{total:,} statements via {via}") as bar:
+            summary = load(settings, generate_statements(spec), progress=bar.update, **options)
+    echo(summary.describe())
+    return summary

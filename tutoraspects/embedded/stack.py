@@ -69,6 +69,17 @@ class EmbeddedStack:
             self.stop()
             raise
 
+    def raw_event_count(self) -> int:
+        from ..clickhouse_client import connect
+
+        client = connect(self.settings)
+        try:
+            return client.command(
+                f"SELECT count() FROM `{self.settings.xapi_database}`.`{self.settings.raw_xapi_table}`"
+            )
+        finally:
+            client.close()
+
     def stop(self) -> None:
         for service in (self.ralph, self.clickhouse):
             if service:

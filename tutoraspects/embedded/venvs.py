@@ -19,6 +19,8 @@ from ..paths import PACKAGE_DIR
 REQUIREMENTS = {
     # requests: imported by Ralph's OIDC module but missing from its [lrs] extra
     "ralph": ["ralph-malph[backend-clickhouse,lrs]==5.1.0", "requests"],
+    # The LMS's xAPI transformers: tests compare generated statements with theirs.
+    "erb": ["edx-event-routing-backends==9.3.*"],
 }
 
 
@@ -51,3 +53,8 @@ def ensure_venv(name: str, echo: Callable[[str], None] = print) -> Path:
     stamp.write_text(wanted)
     echo(f"Installed {name} in {time.monotonic() - started:.0f} s.")
     return folder / "bin"
+
+
+if __name__ == "__main__":  # python -m tutoraspects.embedded.venvs NAME...
+    for _name in sys.argv[1:]:
+        ensure_venv(_name)
