@@ -343,7 +343,7 @@ def skeleton(value, path=()):
 @pytest.fixture(scope="module")
 def erb_statements(sink, statements):
     if not ERB_PYTHON.exists():
-        pytest.skip(f"{ERB_PYTHON} is missing: create it with `make erb-venv` to compare with the real ERB transformers")
+        pytest.skip(f"{ERB_PYTHON} is missing: create it with `make install` to compare with the real ERB transformers")
     values = _reference_input(sink, statements[0]["actor"]["account"]["name"])
     out = subprocess.run([str(ERB_PYTHON), str(ERB_SCRIPT)], input=json.dumps(values), capture_output=True,
                          text=True, timeout=120, check=False)
