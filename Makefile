@@ -12,6 +12,7 @@ INSTALLED := $(VENV)/.installed-$(CHDB_VERSION)
 help:
 	@echo "make demo   - install, start the embedded stack in $(ROOT)/ with the schema, serve until Ctrl-C"
 	@echo "make test   - install and run the test suite against real servers"
+	@echo "make bench  - ingest benchmark (BENCH_EVENTS=10000000 for 10 M)"
 	@echo "make clean  - remove the virtual environment and the demo root"
 
 install: $(INSTALLED)
@@ -32,3 +33,6 @@ test: install
 
 clean:
 	rm -rf $(VENV) $(ROOT)
+
+bench: install
+	$(BIN)/python benchmarks/ingest.py

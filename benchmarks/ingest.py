@@ -1,0 +1,78 @@
+"""Ingest benchmark: statements/s through Ralph and in bulk, size on disk per million.
+
+    make bench                      # 20 k statements through Ralph, 1 M in bulk
+    BENCH_EVENTS=10000000 make bench
+
+Starts its own embedded stack in a temporary folder, on free ports.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+import time
+
+from tutoraspects.clickhouse_client import connect
+from tutoraspects.demo_data import DemoSpec, estimate_statement_count, generate_statements
+from tutoraspects.embedded.service import free_port
+from tutoraspects.embedded.stack import EmbeddedStack
+from tutoraspects.loading import bulk_insert, post_statements
+
+LRS_EVENTS = int(os.environ.get("BENCH_LRS_EVENTS", 20_000))
+BULK_EVENTS = int(os.environ.get("BENCH_EVENTS", 1_000_000))
+
+
+def spec_for(events: int, seed: int) -> DemoSpec:
+    """A demo instance big enough for `events` statements (4 courses per org, ~10 orgs at scale)."""
+    orgs = max(2, min(10, events // 1_000_000 + 1))
+    probe = DemoSpec(seed=seed, orgs=orgs, courses_per_org=4, learners=1000)
+    learners = max(200, int(1000 * events / max(estimate_statement_count(probe), 1)) + 1)
+    return DemoSpec(seed=seed, orgs=orgs, courses_per_org=4, learners=learners)
+
+
+def main() -> None:
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="aspects-bench-") as folder:
+        stack = EmbeddedStack(folder)
+        stack.prepare(echo=print, clickhouse_http=free_port(), clickhouse_tcp=free_port(), ralph=free_port())
+        stack.up(echo=print)
+        try:
+            settings = stack.settings
+            lrs = post_statements(settings, itertools.islice(generate_statements(spec_for(LRS_EVENTS, 11)), LRS_EVENTS))
+            rows.append(("LRS (Ralph HTTP, batches of 500)", lrs.sent, lrs.seconds, lrs.rate))
+            client = connect(settings)
+            client.command("TRUNCATE TABLE xapi.xapi_events_all")
+            print(f"Generating and bulk loading {BULK_EVENTS:,} statements ...")
+            done = [0]
+
+            def progress(n: int) -> None:
+                done[0] += n
+                if done[0] % 1_000_000 < n:
+                    print(f"  {done[0]:,}")
+
+            bulk = bulk_insert(settings, itertools.islice(generate_statements(spec_for(BULK_EVENTS, 12)), BULK_EVENTS),
+                               progress=progress)
+            rows.append(("bulk (ClickHouse insert, generation included)", bulk.sent, bulk.seconds, bulk.rate))
+            started = time.monotonic()
+            client.command("OPTIMIZE TABLE xapi.xapi_events_all FINAL")
+            optimize = time.monotonic() - started
+            stored, on_disk, raw = client.query(
+                "SELECT sum(rows), sum(bytes_on_disk), sum(data_uncompressed_bytes) FROM system.parts "
+                "WHERE database = 'xapi' AND table = 'xapi_events_all' AND active"
+            ).result_rows[0]
+        finally:
+            stack.stop()
+
+    print("\nIngest benchmark (2-core machine; figures vary with load)")
+    print(f"{'path':<50} {'statements':>12} {'seconds':>9} {'statements/s':>13}")
+    for name, sent, seconds, rate in rows:
+        print(f"{name:<50} {sent:>12,} {seconds:>9.1f} {rate:>13,.0f}")
+    print(f"\nraw table after OPTIMIZE FINAL ({optimize:.1f} s): {stored:,} rows, "
+          f"{on_disk / 1e6:,.1f} MB on disk, {raw / 1e6:,.1f} MB uncompressed")
+    print(f"size on disk per million statements: {on_disk / 1e6 / (stored / 1e6):,.1f} MB "
+          f"(compression {raw / on_disk:.1f}x)")
+
+
+if __name__ == "__main__":
+    main()
