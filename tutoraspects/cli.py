@@ -18,6 +18,7 @@ import click
 from clickhouse_connect.driver.exceptions import Error as ClickHouseError
 
 from . import migrations
+from .dbt_runner import DbtError, run_dbt
 from .loading import LRSError
 from .init_steps import run_init
 from .settings import Settings
@@ -58,14 +59,14 @@ def _fail_on(errors: tuple[type[Exception], ...]):
     return decorate
 
 
-EXPECTED_ERRORS = (migrations.MigrationError, TimeoutError, ConnectionError, ClickHouseError, LRSError)
+EXPECTED_ERRORS = (DbtError, migrations.MigrationError, TimeoutError, ConnectionError, ClickHouseError, LRSError)
 
 
 @click.command(name="init")
 @click.pass_context
 @_fail_on(EXPECTED_ERRORS)
 def init_command(ctx: click.Context) -> None:
-    """Run every init step: schema migrations, TTL (idempotent)."""
+    """Run every init step: schema migrations, TTL, dbt build (idempotent)."""
     run_init(_settings(ctx), echo=click.echo)
 
 
@@ -115,7 +116,16 @@ def load_demo_data_command(ctx: click.Context, seed, orgs, courses_per_org, lear
                    progressbar=click.progressbar)
 
 
-SHARED_COMMANDS = (init_command, migrate_command, status_command, load_demo_data_command)
+@click.command(name="dbt", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED, required=True)
+@click.pass_context
+@_fail_on(EXPECTED_ERRORS)
+def dbt_command(ctx: click.Context, args: tuple[str, ...]) -> None:
+    """Run dbt on the Aspects project, e.g. `dbt build`, `dbt run -s marts`, `dbt docs generate`."""
+    run_dbt(_settings(ctx), args, echo=click.echo)
+
+
+SHARED_COMMANDS = (init_command, migrate_command, status_command, load_demo_data_command, dbt_command)
 
 
 # `aspects` ---------------------------------------------------------------

@@ -7,12 +7,16 @@ from typing import Callable
 
 from . import migrations
 from .clickhouse_client import wait_until_ready
+from .dbt_runner import run_dbt
 from .settings import Settings
 
 
-def run_init(settings: Settings, echo: Callable[[str], None] = print) -> None:
+def run_init(settings: Settings, echo: Callable[[str], None] = print, build_marts: bool = True) -> None:
     echo(f"Waiting for ClickHouse at {settings.clickhouse_host}:{settings.clickhouse_http_port} ...")
     wait_until_ready(settings)
     migrations.migrate(settings, echo=echo)
     migrations.apply_ttl(settings, echo=echo)
+    if build_marts:
+        echo("Building the marts (dbt build) ...")
+        run_dbt(settings, ["build"], echo=echo)
     echo("Init done.")

@@ -36,6 +36,8 @@ hooks.Filters.CONFIG_DEFAULTS.add_items(
         ("ASPECTS_DATA_TTL_DAYS", 0),
         # Names and emails reach dashboards only when this is on.
         ("ASPECTS_ENABLE_PII", False),
+        # Marts are refreshed by ClickHouse itself every this many seconds.
+        ("ASPECTS_MART_REFRESH_SECONDS", 60),
         # ClickHouse
         ("RUN_CLICKHOUSE", True),
         ("CLICKHOUSE_DOCKER_IMAGE", "clickhouse/clickhouse-server:26.9"),

@@ -40,6 +40,7 @@ KEYS = {
     "ASPECTS_REPORTING_DATABASE": "reporting_database",
     "ASPECTS_DATA_TTL_DAYS": "data_ttl_days",
     "ASPECTS_ENABLE_PII": "enable_pii",
+    "ASPECTS_MART_REFRESH_SECONDS": "mart_refresh_seconds",
 }
 
 
@@ -69,6 +70,7 @@ class Settings:
     reporting_database: str
     data_ttl_days: int
     enable_pii: bool
+    mart_refresh_seconds: int
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "Settings":

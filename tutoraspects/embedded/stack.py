@@ -57,12 +57,12 @@ class EmbeddedStack:
         self.ralph.start()
         echo(f"Ralph answered in {self.ralph.start_seconds:.1f} s.")
 
-    def up(self, echo: Echo = print, with_ralph: bool = True) -> None:
+    def up(self, echo: Echo = print, with_ralph: bool = True, build_marts: bool = True) -> None:
         """Start every service and run the init steps; stop what started on failure."""
         self.settings = self.settings or self.root.settings()
         try:
             self.start_clickhouse(echo)
-            run_init(self.settings, echo=echo)
+            run_init(self.settings, echo=echo, build_marts=build_marts)
             if with_ralph:
                 self.start_ralph(echo)
         except BaseException:

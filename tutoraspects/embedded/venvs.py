@@ -19,6 +19,8 @@ from ..paths import PACKAGE_DIR
 REQUIREMENTS = {
     # requests: imported by Ralph's OIDC module but missing from its [lrs] extra
     "ralph": ["ralph-malph[backend-clickhouse,lrs]==5.1.0", "requests"],
+    # dbt-core 1.12 cannot be built offline (RECIPES.md)
+    "dbt": ["dbt-core<1.12", "dbt-clickhouse==1.10.3"],
     # The LMS's xAPI transformers: tests compare generated statements with theirs.
     "erb": ["edx-event-routing-backends==9.3.*"],
 }

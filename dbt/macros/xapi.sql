@@ -1,0 +1,36 @@
+{#- Shared parsing of xAPI statements: every staging model selects these first. -#}
+
+{% macro xapi_common_columns() -%}
+    event_id,
+    emission_time,
+    JSONExtractString(event, 'actor', 'account', 'name') AS actor_id,
+    {{ xapi_course_key('event') }} AS course_key,
+    extract(course_key, '^course-v1:([^+]+)') AS org,
+    JSONExtractString(event, 'verb', 'display', 'en') AS verb
+{%- endmacro %}
+
+{#- The course of a statement: the first course key in it (the object for
+    enrollment and course-grade statements, the parent context otherwise),
+    or the course part of the first block key. -#}
+{% macro xapi_course_key(column) -%}
+    if(
+        match({{ column }}, 'course-v1:'),
+        extract({{ column }}, 'course-v1:[^/"+]+\\+[^/"+]+\\+[^/"+?#]+'),
+        concat('course-v1:', extract({{ column }}, 'block-v1:([^/"+]+\\+[^/"+]+\\+[^/"+]+)\\+'))
+    )
+{%- endmacro %}
+
+{#- The block usage key inside an activity id, e.g. .../xblock/block-v1:Org+C+R+type@video+block@abc -#}
+{% macro block_key(column) -%}
+    extract({{ column }}, 'block-v1:[^/"?#]+')
+{%- endmacro %}
+
+{#- Only statements of these verbs (matched on the verb IRI) -#}
+{% macro verb_in(verb_iris) -%}
+    JSONExtractString(event, 'verb', 'id') IN ({% for iri in verb_iris %}'{{ iri }}'{{ ", " if not loop.last }}{% endfor %})
+{%- endmacro %}
+
+{#- A refreshable materialized view's REFRESH clause, from the mart_refresh_seconds var. -#}
+{% macro mart_refresh(depends_on=[]) -%}
+    {{ return({"interval": "EVERY " ~ var("mart_refresh_seconds") ~ " SECOND", "depends_on": depends_on}) }}
+{%- endmacro %}
