@@ -1,0 +1,95 @@
+{{ config(
+    refreshable=mart_refresh(),
+    engine='MergeTree',
+    order_by='(org, course_key, actor_id)',
+) }}
+-- One row per learner and course: enrollment, activity, grade, pass state.
+-- A "visit" is any learner activity in the course: a page (unit) visit, a
+-- video played, a problem answered, a forum post (there is no course-home
+-- view event, so every visit is to a page other than the course home).
+WITH
+enrollment AS (
+    SELECT
+        org, course_key, actor_id,
+        argMax(enrollment_mode, emission_time) AS enrollment_mode,
+        argMax(verb, emission_time) = 'registered' AS is_enrolled,
+        minIf(emission_time, verb = 'registered') AS enrolled_at
+    FROM {{ ref('stg_enrollment_events') }} FINAL
+    GROUP BY org, course_key, actor_id
+),
+activity AS (
+    SELECT org, course_key, actor_id, emission_time, 'page' AS kind,
+           concat(subsection_id, '#', toString(unit_position)) AS item
+    FROM {{ ref('stg_navigation_events') }} FINAL
+    UNION ALL
+    SELECT org, course_key, actor_id, emission_time, 'video', video_id
+    FROM {{ ref('stg_video_events') }} FINAL
+    WHERE verb IN ('played', 'completed')
+    UNION ALL
+    SELECT org, course_key, actor_id, emission_time, 'problem', problem_id
+    FROM {{ ref('stg_problem_events') }} FINAL
+    WHERE verb = 'evaluated'
+    UNION ALL
+    SELECT org, course_key, actor_id, emission_time, 'forum', post_id
+    FROM {{ ref('stg_forum_events') }} FINAL
+),
+engagement AS (
+    SELECT
+        org, course_key, actor_id,
+        min(emission_time) AS first_activity_at,
+        max(emission_time) AS last_visit_at,
+        uniqExactIf(item, kind = 'page') AS pages_visited,
+        uniqExactIf(item, kind = 'video') AS videos_viewed,
+        uniqExactIf(item, kind = 'problem') AS problems_attempted,
+        countIf(kind = 'forum') AS forum_posts
+    FROM activity
+    GROUP BY org, course_key, actor_id
+),
+grades AS (
+    SELECT
+        org, course_key, actor_id,
+        argMaxIf(score_scaled, emission_time, grade_type = 'course') AS course_grade,
+        argMaxIf(grade_type, emission_time, grade_type IN ('passed', 'failed')) = 'passed' AS has_passed,
+        max(emission_time) AS last_grade_at
+    FROM {{ ref('stg_grade_events') }} FINAL
+    GROUP BY org, course_key, actor_id
+),
+learners AS (
+    SELECT org, course_key, actor_id FROM enrollment
+    UNION DISTINCT
+    SELECT org, course_key, actor_id FROM engagement
+    UNION DISTINCT
+    SELECT org, course_key, actor_id FROM grades
+),
+users AS (
+    SELECT external_user_id, user_id, username
+    FROM {{ source('event_sink', 'external_ids') }} FINAL
+    WHERE external_id_type = 'xapi'
+)
+SELECT
+    learners.org AS org,
+    learners.course_key AS course_key,
+    learners.actor_id AS actor_id,
+    users.user_id AS user_id,
+    users.username AS username,
+    enrollment.enrollment_mode AS enrollment_mode,
+    enrollment.is_enrolled AS is_enrolled,
+    enrollment.enrolled_at AS enrolled_at,
+    if(engagement.actor_id = '', NULL, engagement.first_activity_at) AS first_activity_at,
+    if(engagement.actor_id = '', NULL, engagement.last_visit_at) AS last_visit_at,
+    greatest(coalesce(last_visit_at, toDateTime64(0, 6, 'UTC')), enrollment.enrolled_at, grades.last_grade_at) AS last_activity_at,
+    engagement.pages_visited AS pages_visited,
+    engagement.videos_viewed AS videos_viewed,
+    engagement.problems_attempted AS problems_attempted,
+    engagement.forum_posts AS forum_posts,
+    grades.course_grade AS course_grade,
+    grades.has_passed AS has_passed,
+    (engagement.pages_visited + engagement.videos_viewed + engagement.problems_attempted + engagement.forum_posts) > 0
+        AS has_engaged,
+    now() AS as_of
+FROM learners
+LEFT JOIN enrollment USING (org, course_key, actor_id)
+LEFT JOIN engagement USING (org, course_key, actor_id)
+LEFT JOIN grades USING (org, course_key, actor_id)
+LEFT JOIN users ON users.external_user_id = learners.actor_id
+SETTINGS join_use_nulls = 0
