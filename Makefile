@@ -35,4 +35,4 @@ clean:
 	rm -rf $(VENV) $(ROOT)
 
 bench: install
-	$(BIN)/python benchmarks/ingest.py
+	cd benchmarks && ../$(BIN)/python ingest.py && ../$(BIN)/python marts.py

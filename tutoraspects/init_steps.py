@@ -7,7 +7,7 @@ from typing import Callable
 
 from . import migrations
 from .clickhouse_client import wait_until_ready
-from .dbt_runner import run_dbt
+from .dbt_runner import DbtError, run_dbt
 from .settings import Settings
 
 
@@ -17,6 +17,11 @@ def run_init(settings: Settings, echo: Callable[[str], None] = print, build_mart
     migrations.migrate(settings, echo=echo)
     migrations.apply_ttl(settings, echo=echo)
     if build_marts:
-        echo("Building the marts (dbt build) ...")
-        run_dbt(settings, ["build"], echo=echo)
+        echo("Building the marts (dbt run) ...")
+        run_dbt(settings, ["run"], echo=echo)
+        # Data tests report problems in the data without stopping the install.
+        try:
+            run_dbt(settings, ["test"], echo=echo)
+        except DbtError:
+            echo("WARNING: some dbt data tests failed (see above); the marts are built.")
     echo("Init done.")

@@ -1,0 +1,98 @@
+"""Marts benchmark: dbt build time, refresh time, mart sizes, freshness.
+
+    make bench                      # 1 M events
+    BENCH_EVENTS=10000000 make bench
+
+Starts its own embedded stack (ClickHouse, Ralph) in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+import time
+import uuid
+
+from tutoraspects.clickhouse_client import connect
+from tutoraspects.dbt_runner import run_dbt
+from tutoraspects.demo_data import generate_sink_rows, generate_statements
+from tutoraspects.embedded.service import free_port
+from tutoraspects.embedded.stack import EmbeddedStack
+from tutoraspects.loading import bulk_insert, load_sink_rows, post_statements
+from tutoraspects.marts import refresh_now
+
+from ingest import spec_for  # noqa: E402  (benchmarks/ is the working folder)
+
+EVENTS = int(os.environ.get("BENCH_EVENTS", 1_000_000))
+
+
+def timed(func, *args, **kwargs) -> float:
+    started = time.monotonic()
+    func(*args, **kwargs)
+    return time.monotonic() - started
+
+
+def freshness(settings, course_key: str, actor: str) -> dict[str, float]:
+    """Seconds from a POST to Ralph until the statement shows in staging, then in the learner mart."""
+    client = connect(settings)
+    statement = {
+        "id": str(uuid.uuid4()),
+        "actor": {"objectType": "Agent", "account": {"homePage": "http://local.openedx.io", "name": actor}},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/registered", "display": {"en": "registered"}},
+        "object": {"id": f"http://local.openedx.io/course/{course_key}", "objectType": "Activity",
+                   "definition": {"type": "http://adlnet.gov/expapi/activities/course",
+                                  "extensions": {"https://w3id.org/xapi/acrossx/extensions/type": "verified"}}},
+        "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00", time.gmtime()),
+        "version": "1.0.3",
+    }
+    started = time.monotonic()
+    post_statements(settings, [statement])
+    accepted = time.monotonic() - started
+    while not client.command("SELECT count() FROM reporting.stg_enrollment_events WHERE event_id = {id:UUID}",
+                             parameters={"id": statement["id"]}):
+        time.sleep(0.01)
+    staged = time.monotonic() - started
+    refresh_now(settings)
+    assert client.command("SELECT count() FROM reporting.int_learner_course_state WHERE actor_id = {a:String}",
+                          parameters={"a": actor}) == 1
+    return {"accepted by Ralph": accepted, "in staging": staged, "in marts (forced refresh)": time.monotonic() - started}
+
+
+def main() -> None:
+    spec = spec_for(EVENTS, 21)
+    with tempfile.TemporaryDirectory(prefix="aspects-bench-") as folder:
+        stack = EmbeddedStack(folder)
+        stack.prepare(echo=print, clickhouse_http=free_port(), clickhouse_tcp=free_port(), ralph=free_port())
+        stack.up(echo=print, build_marts=False)
+        try:
+            settings = stack.settings
+            load_sink_rows(settings, generate_sink_rows(spec))
+            print(f"Loading {EVENTS:,} statements ...")
+            bulk_insert(settings, itertools.islice(generate_statements(spec), EVENTS))
+            quiet = lambda _: None  # noqa: E731
+            build = timed(run_dbt, settings, ["run"], echo=quiet)
+            rebuild = timed(run_dbt, settings, ["run", "--full-refresh"], echo=quiet)
+            refresh = refresh_now(settings)
+            course_key = connect(settings).command("SELECT any(course_key) FROM event_sink.course_overviews")
+            fresh = freshness(settings, course_key, str(uuid.uuid4()))
+            sizes = connect(settings).query(
+                "SELECT table, sum(rows), sum(bytes_on_disk) FROM system.parts "
+                "WHERE database = 'reporting' AND active GROUP BY table ORDER BY table"
+            ).result_rows
+        finally:
+            stack.stop()
+
+    print(f"\nMarts benchmark at {EVENTS:,} events (2-core machine; figures vary with load)")
+    print(f"dbt run on loaded data (staging backfill + marts): {build:.1f} s")
+    print(f"dbt run --full-refresh (full rebuild):             {rebuild:.1f} s")
+    print(f"refresh of every mart (SYSTEM REFRESH VIEW):       {refresh:.1f} s")
+    for name, seconds in fresh.items():
+        print(f"freshness, POST to {name}: {seconds:.2f} s")
+    print(f"\n{'table':<40} {'rows':>12} {'MB on disk':>11}")
+    for table, rows, size in sizes:
+        print(f"{table:<40} {rows:>12,} {size / 1e6:>11.2f}")
+
+
+if __name__ == "__main__":
+    main()
