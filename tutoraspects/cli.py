@@ -125,7 +125,19 @@ def dbt_command(ctx: click.Context, args: tuple[str, ...]) -> None:
     run_dbt(_settings(ctx), args, echo=click.echo)
 
 
-SHARED_COMMANDS = (init_command, migrate_command, status_command, load_demo_data_command, dbt_command)
+@click.command(name="backfill")
+@click.argument("models", nargs=-1)
+@click.pass_context
+@_fail_on(EXPECTED_ERRORS)
+def backfill_command(ctx: click.Context, models: tuple[str, ...]) -> None:
+    """Re-parse all raw events for changed staging models (default: those init reported)."""
+    from . import backfill
+
+    backfill.backfill(_settings(ctx), list(models) or None, echo=click.echo)
+
+
+SHARED_COMMANDS = (init_command, migrate_command, status_command, load_demo_data_command, dbt_command,
+                   backfill_command)
 
 
 # `aspects` ---------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import migrations
+from . import backfill, migrations
 from .clickhouse_client import wait_until_ready
 from .dbt_runner import DbtError, run_dbt
 from .settings import Settings
@@ -17,8 +17,13 @@ def run_init(settings: Settings, echo: Callable[[str], None] = print, build_mart
     migrations.migrate(settings, echo=echo)
     migrations.apply_ttl(settings, echo=echo)
     if build_marts:
+        stale = backfill.stale_models(settings)
         echo("Building the marts (dbt run) ...")
         run_dbt(settings, ["run"], echo=echo)
+        # New staging tables were filled from the raw table by this run; changed ones were not.
+        backfill.record(settings, [m for m in backfill.staging_checksums() if m not in stale])
+        if stale:
+            echo("WARNING: " + backfill.advice(stale))
         # Data tests report problems in the data without stopping the install.
         try:
             run_dbt(settings, ["test"], echo=echo)

@@ -42,6 +42,7 @@ def variables(settings: Settings) -> dict[str, str]:
     """Values of the `${NAME}` placeholders in the migration files."""
     cluster = settings.cluster_name
     return {
+        "META_DATABASE": settings.meta_database,
         "XAPI_DATABASE": settings.xapi_database,
         "RAW_XAPI_TABLE": settings.raw_xapi_table,
         "EVENT_SINK_DATABASE": settings.event_sink_database,
