@@ -202,6 +202,9 @@ def demo_command(ctx: click.Context, http_port: int | None, tcp_port: int | None
             click.echo("Loading demo data through Ralph (first run only) ...")
             load_demo_data(stack.settings, DemoSpec(learners=learners), via="lrs", echo=click.echo,
                            progressbar=click.progressbar)
+            from .marts import refresh_now
+
+            click.echo(f"Marts refreshed in {refresh_now(stack.settings):.1f} s.")
         else:
             click.echo(f"Demo data already loaded: {stack.raw_event_count():,} xAPI statements.")
 
