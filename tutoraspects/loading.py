@@ -119,7 +119,7 @@ def _is_partial_result(response: requests.Response) -> bool:
         return False
 
 
-def _tsv_rows(batch: list[Mapping]) -> bytes:
+def render_tsv_rows(batch: list[Mapping]) -> bytes:
     """TabSeparated rows: event_id, emission_time, event (JSON, TSV-escaped)."""
     lines = []
     for statement in batch:
@@ -143,7 +143,7 @@ def bulk_insert(
             client.raw_insert(
                 table,
                 column_names=["event_id", "emission_time", "event"],
-                insert_block=_tsv_rows(batch),
+                insert_block=render_tsv_rows(batch),
                 fmt="TabSeparated",
                 settings={"date_time_input_format": "best_effort"},
             )
