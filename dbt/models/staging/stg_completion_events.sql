@@ -1,8 +1,3 @@
-{{ config(
-    engine='ReplacingMergeTree',
-    order_by='(org, course_key, actor_id, emission_time, event_id)',
-    partition_by='toYYYYMM(emission_time)',
-) }}
 -- Block completion (progressed): the course has no completion event of its own.
 SELECT
     {{ xapi_common_columns() }},

@@ -1,8 +1,3 @@
-{{ config(
-    engine='ReplacingMergeTree',
-    order_by='(org, course_key, actor_id, emission_time, event_id)',
-    partition_by='toYYYYMM(emission_time)',
-) }}
 -- Forum posts: threads and responses (object id from the discussion API path).
 SELECT
     {{ xapi_common_columns() }},

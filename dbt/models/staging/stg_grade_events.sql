@@ -1,8 +1,3 @@
-{{ config(
-    engine='ReplacingMergeTree',
-    order_by='(org, course_key, actor_id, emission_time, event_id)',
-    partition_by='toYYYYMM(emission_time)',
-) }}
 -- earned (subsection grade: object is the subsection; course grade: object is
 -- the course, score 0-1), passed and failed (no score).
 SELECT

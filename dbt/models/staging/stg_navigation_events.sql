@@ -1,8 +1,3 @@
-{{ config(
-    engine='ReplacingMergeTree',
-    order_by='(org, course_key, actor_id, emission_time, event_id)',
-    partition_by='toYYYYMM(emission_time)',
-) }}
 -- Unit-level navigation: sequence tab/next/previous (object: the subsection,
 -- positions: 1-based unit numbers) and outline clicks (object: the link target).
 SELECT

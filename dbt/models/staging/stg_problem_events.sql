@@ -1,8 +1,4 @@
-{{ config(
-    engine='ReplacingMergeTree',
-    order_by='(org, course_key, problem_id, actor_id, emission_time, event_id)',
-    partition_by='toYYYYMM(emission_time)',
-) }}
+{{ config(order_by='(org, course_key, problem_id, actor_id, emission_time, event_id)') }}
 -- problem_check: 'evaluated' (server: success, score, attempt) and
 -- 'attempted' (browser: no result).
 SELECT

@@ -1,8 +1,4 @@
-{{ config(
-    engine='ReplacingMergeTree',
-    order_by='(org, course_key, video_id, actor_id, emission_time, event_id)',
-    partition_by='toYYYYMM(emission_time)',
-) }}
+{{ config(order_by='(org, course_key, video_id, actor_id, emission_time, event_id)') }}
 -- Video player: loaded (initialized), played, paused, stopped (terminated),
 -- completed, seeked. Mobile edx.video.* events arrive with the same shapes.
 SELECT

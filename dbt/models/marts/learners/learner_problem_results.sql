@@ -1,0 +1,72 @@
+{{ config(
+    refreshable=mart_refresh(depends_on=[target.schema ~ '.int_learner_course_state_mv']),
+    engine='MergeTree',
+    order_by='(org, course_key, problem_id, actor_id)',
+) }}
+-- Each learner's results on each problem they answered (graded and ungraded):
+-- attempts, latest result, score. The individual learner dashboard filters one
+-- learner; the learner groups dashboard filters is_at_risk and aggregates per
+-- problem or per graded subsection (assignment): learners who attempted,
+-- % correct vs incorrect (latest answer), average attempts.
+WITH
+learners AS (
+    SELECT org, course_key, actor_id, username,
+           (is_enrolled
+            AND (last_visit_at IS NULL OR last_visit_at <= as_of - INTERVAL 7 DAY)
+            AND NOT has_passed
+            AND has_engaged) AS is_at_risk,
+           as_of
+    FROM {{ ref('int_learner_course_state') }}
+),
+blocks AS (
+    SELECT course_key, location, parent_location, block_type, display_name,
+           section_number, subsection_number, unit_number, graded, assignment_type
+    FROM {{ source('event_sink', 'course_blocks') }} FINAL
+),
+subsections AS (
+    SELECT course_key, section_number, subsection_number, location AS subsection_id, display_name AS subsection_name
+    FROM blocks
+    WHERE block_type = 'sequential'
+),
+results AS (
+    SELECT org, course_key, actor_id, problem_id,
+           count() AS attempts,
+           argMax(success, emission_time) AS is_correct,
+           max(success) AS ever_correct,
+           argMax(score_scaled, emission_time) AS score_scaled,
+           min(emission_time) AS first_attempt_at,
+           max(emission_time) AS last_attempt_at
+    FROM {{ ref('stg_problem_events') }} FINAL
+    WHERE verb = 'evaluated'
+    GROUP BY org, course_key, actor_id, problem_id
+)
+SELECT
+    results.org AS org,
+    results.course_key AS course_key,
+    results.problem_id AS problem_id,
+    blocks.display_name AS problem_name,
+    blocks.section_number AS section_number,
+    blocks.subsection_number AS subsection_number,
+    subsections.subsection_id AS subsection_id,
+    subsections.subsection_name AS subsection_name,
+    blocks.unit_number AS unit_number,
+    blocks.graded AS graded,
+    blocks.assignment_type AS assignment_type,
+    results.actor_id AS actor_id,
+    learners.username AS username,
+    results.attempts AS attempts,
+    results.is_correct AS is_correct,
+    results.ever_correct AS ever_correct,
+    results.score_scaled AS score_scaled,
+    results.first_attempt_at AS first_attempt_at,
+    results.last_attempt_at AS last_attempt_at,
+    learners.is_at_risk AS is_at_risk,
+    learners.as_of AS as_of
+FROM results
+INNER JOIN learners USING (org, course_key, actor_id)
+LEFT JOIN blocks ON blocks.location = results.problem_id
+LEFT JOIN subsections
+    ON subsections.course_key = results.course_key
+   AND subsections.section_number = blocks.section_number
+   AND subsections.subsection_number = blocks.subsection_number
+SETTINGS join_use_nulls = 0
