@@ -43,7 +43,7 @@ def test_raw_table_is_partitioned_by_month_and_deduplicates(settings):
     event_id = str(uuid.uuid4())
     row = f"('{event_id}', '2026-01-02 03:04:05.000006', '{json.dumps({'id': event_id})}')"
     for _ in range(2):  # the same statement sent twice
-        client.command(f"INSERT INTO xapi.xapi_events_all VALUES {row}")
+        client.command(f"INSERT INTO xapi.xapi_events_all (event_id, emission_time, event) VALUES {row}")
     client.command("OPTIMIZE TABLE xapi.xapi_events_all FINAL")
     assert client.command(f"SELECT count() FROM xapi.xapi_events_all WHERE event_id = '{event_id}'") == 1
 

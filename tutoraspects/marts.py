@@ -3,23 +3,35 @@ materialized views); tests, loads and benchmarks can ask for it now."""
 
 from __future__ import annotations
 
+import graphlib
+import re
 import time
 
 from .clickhouse_client import connect
 from .settings import Settings
 
+DEPENDS_ON = re.compile(r"DEPENDS ON (.+?) (?:TO|SETTINGS|APPEND|EMPTY|AS)\b")
+
 
 def refreshable_views(settings: Settings) -> list[str]:
-    """Refreshable views of the reporting database, intermediate models first."""
+    """Refreshable views of the reporting database, each after the views it DEPENDS ON."""
     client = connect(settings)
     try:
-        views = client.query(
-            "SELECT view FROM system.view_refreshes WHERE database = {db:String}",
+        rows = client.query(
+            "SELECT v.view, t.create_table_query FROM system.view_refreshes AS v "
+            "JOIN system.tables AS t ON t.database = v.database AND t.name = v.view "
+            "WHERE v.database = {db:String}",
             parameters={"db": settings.reporting_database},
         ).result_rows
     finally:
         client.close()
-    return sorted((row[0] for row in views), key=lambda name: (not name.startswith("int_"), name))
+    graph = {}
+    for view, ddl in rows:
+        match = DEPENDS_ON.search(ddl)
+        names = match.group(1).split(",") if match else []
+        graph[view] = {name.strip().strip("`").split(".")[-1].strip("`") for name in names}
+    ordered = graphlib.TopologicalSorter({view: deps & graph.keys() for view, deps in sorted(graph.items())})
+    return list(ordered.static_order())
 
 
 def refresh_now(settings: Settings, timeout: float = 600) -> float:

@@ -1,5 +1,5 @@
 {{ config(
-    refreshable=mart_refresh(),
+    refreshable=mart_refresh(depends_on=[this.schema ~ '.int_page_visits_mv']),
     engine='MergeTree',
     order_by='(org, course_key, actor_id)',
 ) }}
@@ -14,24 +14,27 @@ enrollment AS (
         argMax(enrollment_mode, emission_time) AS enrollment_mode,
         argMax(verb, emission_time) = 'registered' AS is_enrolled,
         minIf(emission_time, verb = 'registered') AS enrolled_at
-    FROM {{ ref('stg_enrollment_events') }} FINAL
+    FROM {{ ref('stg_enrollment_events') }}
     GROUP BY org, course_key, actor_id
 ),
 activity AS (
-    SELECT org, course_key, actor_id, emission_time, 'page' AS kind,
-           concat(subsection_id, '#', toString(unit_position)) AS item
-    FROM {{ ref('stg_navigation_events') }} FINAL
+    SELECT org, course_key, actor_id, emission_time, 'navigation' AS kind, '' AS item
+    FROM {{ ref('stg_navigation_events') }}
+    UNION ALL
+    -- pages counted: the units int_page_visits resolved from subsection + position
+    SELECT org, course_key, actor_id, last_visited_at, 'page', unit_id
+    FROM {{ ref('int_page_visits') }}
     UNION ALL
     SELECT org, course_key, actor_id, emission_time, 'video', video_id
-    FROM {{ ref('stg_video_events') }} FINAL
+    FROM {{ ref('stg_video_events') }}
     WHERE verb IN ('played', 'completed')
     UNION ALL
     SELECT org, course_key, actor_id, emission_time, 'problem', problem_id
-    FROM {{ ref('stg_problem_events') }} FINAL
+    FROM {{ ref('stg_problem_events') }}
     WHERE verb = 'evaluated'
     UNION ALL
     SELECT org, course_key, actor_id, emission_time, 'forum', post_id
-    FROM {{ ref('stg_forum_events') }} FINAL
+    FROM {{ ref('stg_forum_events') }}
 ),
 engagement AS (
     SELECT
@@ -51,7 +54,7 @@ grades AS (
         argMaxIf(score_scaled, emission_time, grade_type = 'course') AS course_grade,
         argMaxIf(grade_type, emission_time, grade_type IN ('passed', 'failed')) = 'passed' AS has_passed,
         max(emission_time) AS last_grade_at
-    FROM {{ ref('stg_grade_events') }} FINAL
+    FROM {{ ref('stg_grade_events') }}
     GROUP BY org, course_key, actor_id
 ),
 learners AS (
@@ -63,7 +66,7 @@ learners AS (
 ),
 users AS (
     SELECT external_user_id, user_id, username
-    FROM {{ source('event_sink', 'external_ids') }} FINAL
+    FROM {{ source('event_sink', 'external_ids') }}
     WHERE external_id_type = 'xapi'
 )
 SELECT
@@ -92,4 +95,5 @@ LEFT JOIN enrollment USING (org, course_key, actor_id)
 LEFT JOIN engagement USING (org, course_key, actor_id)
 LEFT JOIN grades USING (org, course_key, actor_id)
 LEFT JOIN users ON users.external_user_id = learners.actor_id
-SETTINGS join_use_nulls = 0
+-- final: staging tables are ReplacingMergeTree, so duplicates count once
+SETTINGS join_use_nulls = 0, final = 1
