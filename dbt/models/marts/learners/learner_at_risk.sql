@@ -16,10 +16,7 @@ WITH
 at_risk AS (
     SELECT *
     FROM {{ ref('int_learner_course_state') }}
-    WHERE is_enrolled
-      AND (last_visit_at IS NULL OR last_visit_at <= as_of - INTERVAL 7 DAY)
-      AND NOT has_passed
-      AND has_engaged
+    WHERE {{ is_at_risk() }}
 ),
 courses AS (
     SELECT course_key, display_name

@@ -11,10 +11,7 @@
 WITH
 learners AS (
     SELECT org, course_key, actor_id, username,
-           (is_enrolled
-            AND (last_visit_at IS NULL OR last_visit_at <= as_of - INTERVAL 7 DAY)
-            AND NOT has_passed
-            AND has_engaged) AS is_at_risk,
+           {{ is_at_risk() }} AS is_at_risk,
            as_of
     FROM {{ ref('int_learner_course_state') }}
 ),

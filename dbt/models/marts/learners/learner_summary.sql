@@ -78,10 +78,7 @@ SELECT
     round(toFloat64(courses.lowest_passing_grade), 4) AS lowest_passing_grade,
     state.has_passed AS has_passed,
     state.has_engaged AS has_engaged,
-    (state.is_enrolled
-     AND (state.last_visit_at IS NULL OR state.last_visit_at <= state.as_of - INTERVAL 7 DAY)
-     AND NOT state.has_passed
-     AND state.has_engaged) AS is_at_risk,
+    {{ is_at_risk('state.') }} AS is_at_risk,
     state.pages_visited AS pages_visited,
     course_totals.pages_total AS pages_total,
     state.videos_viewed AS videos_viewed,
