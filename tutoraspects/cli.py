@@ -136,8 +136,50 @@ def backfill_command(ctx: click.Context, models: tuple[str, ...]) -> None:
     backfill.backfill(_settings(ctx), list(models) or None, echo=click.echo)
 
 
+@click.command(name="import-assets")
+@click.pass_context
+@_fail_on(EXPECTED_ERRORS)
+def import_assets_command(ctx: click.Context) -> None:
+    """Import (create or overwrite) every Superset asset of superset_assets/."""
+    from .superset import AssetError, import_assets
+
+    try:
+        import_assets(_settings(ctx), echo=click.echo)
+    except AssetError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@click.command(name="check-assets")
+def check_assets_command() -> None:
+    """Validate superset_assets/: fields, UUIDs, references, marts and their columns."""
+    from .superset import check_assets
+
+    problems = check_assets()
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) in the Superset assets")
+    click.echo("Superset assets OK.")
+
+
+@click.command(name="serialize-assets")
+@click.argument("export_zip", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--into", type=click.Path(file_okay=False, path_type=Path), help="Asset tree (default: superset_assets/).")
+def serialize_assets_command(export_zip: Path, into: Path | None) -> None:
+    """Turn a Superset UI export (zip) into YAML files of superset_assets/, then check them."""
+    from .superset import check_assets, serialize_export
+
+    written = serialize_export(export_zip, into, echo=click.echo)
+    click.echo(f"{len(written)} file(s) written.")
+    problems = check_assets(into)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) in the Superset assets")
+
+
 SHARED_COMMANDS = (init_command, migrate_command, status_command, load_demo_data_command, dbt_command,
-                   backfill_command)
+                   backfill_command, import_assets_command, check_assets_command, serialize_assets_command)
 
 
 # `aspects` ---------------------------------------------------------------
@@ -181,20 +223,22 @@ def clickhouse_command(ctx: click.Context, http_port: int | None, tcp_port: int 
 @click.option("--http-port", type=int, help="ClickHouse HTTP port (saved in the root's config).")
 @click.option("--tcp-port", type=int, help="ClickHouse native port (saved in the root's config).")
 @click.option("--ralph-port", type=int, help="Ralph LRS port (saved in the root's config).")
+@click.option("--superset-port", type=int, help="Superset port (saved in the root's config; default 8088).")
 @click.option("--learners", default=200, show_default=True, type=click.IntRange(min=1),
               help="Learners in the demo data loaded on the first run.")
 @click.option("--no-wait", is_flag=True, help="Stop once everything is up (for scripts).")
 @click.pass_context
 def demo_command(ctx: click.Context, http_port: int | None, tcp_port: int | None,
-                 ralph_port: int | None, learners: int, no_wait: bool) -> None:
+                 ralph_port: int | None, superset_port: int | None, learners: int, no_wait: bool) -> None:
     """Bring up the embedded stack with demo data, until Ctrl-C."""
     from .embedded.stack import EmbeddedStack
 
     stack = EmbeddedStack(ctx.meta["root"])
-    stack.prepare(echo=click.echo, clickhouse_http=http_port, clickhouse_tcp=tcp_port, ralph=ralph_port)
+    stack.prepare(echo=click.echo, with_superset=True, clickhouse_http=http_port, clickhouse_tcp=tcp_port,
+                  ralph=ralph_port, superset=superset_port)
 
     def start() -> None:
-        stack.up(click.echo)
+        stack.up(click.echo, with_superset=True)
         if stack.raw_event_count() == 0:
             from .demo_data import DemoSpec
             from .loading import load_demo_data

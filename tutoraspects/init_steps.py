@@ -11,7 +11,9 @@ from .dbt_runner import DbtError, run_dbt
 from .settings import Settings
 
 
-def run_init(settings: Settings, echo: Callable[[str], None] = print, build_marts: bool = True) -> None:
+def run_init(settings: Settings, echo: Callable[[str], None] = print, build_marts: bool = True,
+             import_assets: bool | None = None) -> None:
+    """import_assets: import the Superset assets (default: when RUN_SUPERSET)."""
     echo(f"Waiting for ClickHouse at {settings.clickhouse_host}:{settings.clickhouse_http_port} ...")
     wait_until_ready(settings)
     migrations.migrate(settings, echo=echo)
@@ -29,4 +31,8 @@ def run_init(settings: Settings, echo: Callable[[str], None] = print, build_mart
             run_dbt(settings, ["test"], echo=echo)
         except DbtError:
             echo("WARNING: some dbt data tests failed (see above); the marts are built.")
+    if settings.run_superset if import_assets is None else import_assets:
+        from .superset import import_assets as import_superset_assets
+
+        import_superset_assets(settings, echo=echo)
     echo("Init done.")

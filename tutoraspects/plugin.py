@@ -78,6 +78,10 @@ hooks.Filters.CONFIG_DEFAULTS.add_items(
         ("SUPERSET_ADMIN_EMAIL", "{{ CONTACT_EMAIL }}"),
         ("SUPERSET_REDIS_HOST", "{{ REDIS_HOST }}"),
         ("SUPERSET_REDIS_PORT", "{{ REDIS_PORT }}"),
+        # Metadata database URI; empty: MySQL from SUPERSET_DB_* (the embedded stack sets a SQLite file).
+        ("SUPERSET_SQLALCHEMY_URI", ""),
+        # Where init steps reach Superset to import the assets (inside the deployment's network).
+        ("SUPERSET_URL", "http://superset:{{ SUPERSET_PORT }}"),
     ]
 )
 
@@ -148,6 +152,25 @@ hooks.Filters.CLI_DO_INIT_TASKS.add_items(
     ]
 )
 hooks.Filters.CLI_DO_COMMANDS.add_item(transform_tracking_logs)
+
+# Superset's metadata database (mysql job) and its migrations, admin and roles
+# (superset job) come before the aspects task, which imports the assets. The
+# superset job only exists with RUN_SUPERSET, hence the task is declared once
+# the config is known.
+hooks.Filters.CLI_DO_INIT_TASKS.add_item(("mysql", (INIT_JOBS_DIR / "mysql.sh").read_text()),
+                                         priority=hooks.priorities.HIGH)
+_superset_task_added = False
+
+
+@hooks.Actions.CONFIG_LOADED.add()
+def _add_superset_init_task(config) -> None:
+    global _superset_task_added
+    if _superset_task_added or not config.get("RUN_SUPERSET", True):
+        return
+    _superset_task_added = True
+    with hooks.Contexts.app("aspects").enter():
+        hooks.Filters.CLI_DO_INIT_TASKS.add_item(("superset", (INIT_JOBS_DIR / "superset.sh").read_text()),
+                                                 priority=hooks.priorities.HIGH)
 
 for _patch in sorted(PATCHES_DIR.iterdir()):
     if _patch.is_file():

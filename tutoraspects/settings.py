@@ -41,6 +41,11 @@ KEYS = {
     "ASPECTS_DATA_TTL_DAYS": "data_ttl_days",
     "ASPECTS_ENABLE_PII": "enable_pii",
     "ASPECTS_MART_REFRESH_SECONDS": "mart_refresh_seconds",
+    # Superset: where init steps import the assets (tutoraspects/superset/).
+    "RUN_SUPERSET": "run_superset",
+    "SUPERSET_URL": "superset_url",
+    "SUPERSET_ADMIN_USERNAME": "superset_admin_username",
+    "SUPERSET_ADMIN_PASSWORD": "superset_admin_password",
 }
 
 
@@ -71,6 +76,10 @@ class Settings:
     data_ttl_days: int
     enable_pii: bool
     mart_refresh_seconds: int
+    run_superset: bool
+    superset_url: str
+    superset_admin_username: str
+    superset_admin_password: str
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "Settings":

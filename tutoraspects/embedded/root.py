@@ -20,6 +20,8 @@ EMBEDDED_CONFIG = {
     "CLICKHOUSE_HOST": "127.0.0.1",
     "CLICKHOUSE_LISTEN_HOST": "127.0.0.1",
     "RALPH_HOST": "127.0.0.1",
+    # No Redis unless one is configured: Superset caches in process and runs no worker.
+    "SUPERSET_REDIS_HOST": "",
 }
 
 
@@ -67,7 +69,10 @@ class EmbeddedRoot:
             plugins.append("aspects")
         for key, value in EMBEDDED_CONFIG.items():
             config.setdefault(key, value)
+        # Superset's metadata: a SQLite file in the root, unless a database is configured.
+        config.setdefault("SUPERSET_SQLALCHEMY_URI", f"sqlite:///{self.data_dir('superset') / 'superset.db'}")
         config.update(overrides or {})
+        config["SUPERSET_URL"] = f"http://127.0.0.1:{config.get('SUPERSET_PORT', 8088)}"
         self.config_file.write_text(yaml.safe_dump(config, sort_keys=True))
         tutor = Path(sys.executable).with_name("tutor")
         result = subprocess.run(

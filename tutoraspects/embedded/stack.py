@@ -22,14 +22,22 @@ class EmbeddedStack:
         self.settings: Settings | None = None
         self.clickhouse: ClickHouseServer | None = None
         self.ralph: ServiceProcess | None = None
+        self.superset: ServiceProcess | None = None
+        self.superset_worker: ServiceProcess | None = None
 
-    def prepare(self, echo: Echo = print, with_ralph: bool = True, **ports: int | None) -> Settings:
-        """Install what is missing and render the config (ports: clickhouse_http, clickhouse_tcp, ralph)."""
+    def prepare(self, echo: Echo = print, with_ralph: bool = True, with_superset: bool = False,
+                **ports: int | None) -> Settings:
+        """Install what is missing and render the config (ports: clickhouse_http, clickhouse_tcp, ralph, superset)."""
         check_chdb_installed()
         if with_ralph:
             ensure_venv("ralph", echo)
-        keys = {"clickhouse_http": "CLICKHOUSE_HTTP_PORT", "clickhouse_tcp": "CLICKHOUSE_TCP_PORT", "ralph": "RALPH_PORT"}
+        if with_superset:
+            ensure_venv("superset", echo)
+        keys = {"clickhouse_http": "CLICKHOUSE_HTTP_PORT", "clickhouse_tcp": "CLICKHOUSE_TCP_PORT", "ralph": "RALPH_PORT",
+                "superset": "SUPERSET_PORT"}
         overrides = {keys[name]: port for name, port in ports.items() if port}
+        # Whether init steps import the Superset assets: only where this stack serves Superset.
+        overrides["RUN_SUPERSET"] = with_superset
         echo(f"Rendering configuration in {self.root.path} ...")
         self.settings = self.root.save(overrides)
         return self.settings
@@ -57,14 +65,49 @@ class EmbeddedStack:
         self.ralph.start()
         echo(f"Ralph answered in {self.ralph.start_seconds:.1f} s.")
 
-    def up(self, echo: Echo = print, with_ralph: bool = True, build_marts: bool = True) -> None:
+    def start_superset(self, echo: Echo = print) -> None:
+        """Init Superset's metadata (idempotent), serve it on 127.0.0.1, import the assets."""
+        from ..superset import import_assets
+        from ..superset.service import init_superset, superset_env, superset_web, superset_worker
+
+        settings = self.settings
+        config = self.root.user_config()
+        host, port = "127.0.0.1", int(config.get("SUPERSET_PORT", 8088))
+        if port_in_use(host, port):
+            raise RuntimeError(f"Superset's port {host}:{port} is already in use: choose another (SUPERSET_PORT)")
+        bin_dir = ensure_venv("superset", echo)
+        self.root.data_dir("superset").mkdir(parents=True, exist_ok=True)
+        env = superset_env(self.root.apps_dir, bin_dir)
+        log_file = self.root.log_file("superset")
+        echo("Initializing Superset ...")
+        seconds = init_superset(bin_dir, env, settings.superset_admin_username, settings.superset_admin_password,
+                                "admin@aspects.invalid", log_file, echo)
+        echo(f"Superset initialized in {seconds:.0f} s.")
+        self.superset = superset_web(bin_dir, env, host, port, log_file)
+        echo(f"Starting Superset on http://{host}:{port} ...")
+        self.superset.start(timeout=120)
+        echo(f"Superset answered in {self.superset.start_seconds:.1f} s.")
+        if self.root.path.joinpath("env").exists() and self._rendered_redis_host():
+            self.superset_worker = superset_worker(bin_dir, env, self.superset.health_url,
+                                                   self.root.log_file("superset-worker"))
+            self.superset_worker.start()
+        import_assets(settings, echo=echo)
+
+    def _rendered_redis_host(self) -> str:
+        return str(self.root.user_config().get("SUPERSET_REDIS_HOST") or "")
+
+    def up(self, echo: Echo = print, with_ralph: bool = True, build_marts: bool = True,
+           with_superset: bool = False) -> None:
         """Start every service and run the init steps; stop what started on failure."""
         self.settings = self.settings or self.root.settings()
         try:
             self.start_clickhouse(echo)
-            run_init(self.settings, echo=echo, build_marts=build_marts)
+            # The assets are imported once Superset runs (start_superset), by the same step.
+            run_init(self.settings, echo=echo, build_marts=build_marts, import_assets=False)
             if with_ralph:
                 self.start_ralph(echo)
+            if with_superset:
+                self.start_superset(echo)
         except BaseException:
             self.stop()
             raise
@@ -81,7 +124,7 @@ class EmbeddedStack:
             client.close()
 
     def stop(self) -> None:
-        for service in (self.ralph, self.clickhouse):
+        for service in (self.superset_worker, self.superset, self.ralph, self.clickhouse):
             if service:
                 service.stop()
 
@@ -103,6 +146,12 @@ class EmbeddedStack:
                 f"  xAPI    {s.ralph_url}/xAPI/statements",
                 f"  LMS     {s.ralph_lms_username} / {s.ralph_lms_password}",
                 f"  loader  {s.ralph_loader_username} / {s.ralph_loader_password}",
+            ]
+        if self.superset:
+            lines += [
+                "Superset:",
+                f"  URL     {s.superset_url}/",
+                f"  admin   {s.superset_admin_username} / {s.superset_admin_password}",
             ]
         lines += [f"Secrets and settings: {self.root.config_file}", ""]
         return "\n".join(lines)

@@ -23,6 +23,10 @@ REQUIREMENTS = {
     "dbt": ["dbt-core<1.12", "dbt-clickhouse==1.10.3"],
     # The LMS's xAPI transformers: tests compare generated statements with theirs.
     "erb": ["edx-event-routing-backends==9.3.*"],
+    # Superset 6.1.0 crashes without rich, /login/ fails without cachetools,
+    # flask-caching 2.5 breaks app start (RECIPES.md); pymysql for a MySQL metadata DB.
+    "superset": ["apache-superset==6.1.0", "rich", "cachetools", "flask-caching<2.5", "clickhouse-connect<1.0",
+                 "pymysql"],
 }
 
 

@@ -6,60 +6,68 @@ The web server, the Celery worker and the init job all read this file
 
 from urllib.parse import quote
 
-from cachelib.redis import RedisCache
 from superset import config as _defaults  # Superset's own defaults, loaded before this file
 
 SECRET_KEY = {{ SUPERSET_SECRET_KEY|tojson }}
 
-# Metadata database: MySQL, the same server as the LMS by default.
-SQLALCHEMY_DATABASE_URI = "mysql+pymysql://{user}:{password}@{host}:{port}/{name}?charset=utf8mb4".format(
-    user=quote({{ SUPERSET_DB_USERNAME|tojson }}, safe=""),
-    password=quote({{ SUPERSET_DB_PASSWORD|tojson }}, safe=""),
-    host={{ SUPERSET_DB_HOST|string|tojson }},
-    port=int({{ SUPERSET_DB_PORT|string|tojson }}),
-    name={{ SUPERSET_DB_NAME|tojson }},
+# Metadata database: SUPERSET_SQLALCHEMY_URI when set (the embedded stack: a
+# SQLite file in its root), else MySQL, the same server as the LMS by default.
+SQLALCHEMY_DATABASE_URI = {{ SUPERSET_SQLALCHEMY_URI|default("", true)|tojson }} or (
+    "mysql+pymysql://{user}:{password}@{host}:{port}/{name}?charset=utf8mb4".format(
+        user=quote({{ SUPERSET_DB_USERNAME|tojson }}, safe=""),
+        password=quote({{ SUPERSET_DB_PASSWORD|tojson }}, safe=""),
+        host={{ SUPERSET_DB_HOST|string|tojson }},
+        port=int({{ SUPERSET_DB_PORT|string|tojson }}),
+        name={{ SUPERSET_DB_NAME|tojson }},
+    )
 )
 
-# Redis: results and chart cache, and the Celery broker. Open edX uses
+# Redis: results and chart cache, and the Celery broker (the worker), when a
+# Redis host is configured (Tutor: the platform's Redis). Open edX uses
 # databases 0 and 1 of the same server; Superset keeps to 2 and 3.
-REDIS_HOST = {{ SUPERSET_REDIS_HOST|string|tojson }}
-REDIS_PORT = int({{ SUPERSET_REDIS_PORT|string|tojson }})
+# Without one (the embedded stack by default): an in-process cache, no worker.
+REDIS_HOST = {{ SUPERSET_REDIS_HOST|default("", true)|string|tojson }}
+REDIS_PORT = int({{ SUPERSET_REDIS_PORT|default(6379, true)|string|tojson }})
 REDIS_USERNAME = {{ REDIS_USERNAME|default("", true)|tojson }}
 REDIS_PASSWORD = {{ REDIS_PASSWORD|default("", true)|tojson }}
 REDIS_CELERY_DB = 2
 REDIS_CACHE_DB = 3
 
-_auth = f"{quote(REDIS_USERNAME, safe='')}:{quote(REDIS_PASSWORD, safe='')}@" if REDIS_PASSWORD else ""
-_redis = f"redis://{_auth}{REDIS_HOST}:{REDIS_PORT}"
+if REDIS_HOST:
+    from cachelib.redis import RedisCache
 
-_cache = {
-    "CACHE_TYPE": "RedisCache",
-    "CACHE_DEFAULT_TIMEOUT": 300,
-    "CACHE_REDIS_URL": f"{_redis}/{REDIS_CACHE_DB}",
-}
+    _auth = f"{quote(REDIS_USERNAME, safe='')}:{quote(REDIS_PASSWORD, safe='')}@" if REDIS_PASSWORD else ""
+    _redis = f"redis://{_auth}{REDIS_HOST}:{REDIS_PORT}"
+
+    _cache = {
+        "CACHE_TYPE": "RedisCache",
+        "CACHE_DEFAULT_TIMEOUT": 300,
+        "CACHE_REDIS_URL": f"{_redis}/{REDIS_CACHE_DB}",
+    }
+    RESULTS_BACKEND = RedisCache(
+        host=REDIS_HOST,
+        port=REDIS_PORT,
+        db=REDIS_CACHE_DB,
+        username=REDIS_USERNAME or None,
+        password=REDIS_PASSWORD or None,
+        key_prefix="aspects_results_",
+    )
+
+    class CeleryConfig:
+        broker_url = f"{_redis}/{REDIS_CELERY_DB}"
+        result_backend = f"{_redis}/{REDIS_CELERY_DB}"
+        imports = ("superset.sql_lab", "superset.tasks.scheduler")
+        worker_prefetch_multiplier = 1
+        task_acks_late = True
+
+    CELERY_CONFIG = CeleryConfig
+else:
+    _cache = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 300}
+
 CACHE_CONFIG = {**_cache, "CACHE_KEY_PREFIX": "aspects_cache_"}
 DATA_CACHE_CONFIG = {**_cache, "CACHE_KEY_PREFIX": "aspects_data_"}
 FILTER_STATE_CACHE_CONFIG = {**_cache, "CACHE_KEY_PREFIX": "aspects_filter_"}
 EXPLORE_FORM_DATA_CACHE_CONFIG = {**_cache, "CACHE_KEY_PREFIX": "aspects_explore_"}
-RESULTS_BACKEND = RedisCache(
-    host=REDIS_HOST,
-    port=REDIS_PORT,
-    db=REDIS_CACHE_DB,
-    username=REDIS_USERNAME or None,
-    password=REDIS_PASSWORD or None,
-    key_prefix="aspects_results_",
-)
-
-
-class CeleryConfig:
-    broker_url = f"{_redis}/{REDIS_CELERY_DB}"
-    result_backend = f"{_redis}/{REDIS_CELERY_DB}"
-    imports = ("superset.sql_lab", "superset.tasks.scheduler")
-    worker_prefetch_multiplier = 1
-    task_acks_late = True
-
-
-CELERY_CONFIG = CeleryConfig
 
 FEATURE_FLAGS = {
     "EMBEDDED_SUPERSET": True,

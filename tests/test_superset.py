@@ -1,0 +1,211 @@
+"""The embedded Superset, for real: init, asset import, chart data, dashboards in a browser.
+
+One Superset for the session (the `superset` fixture), in a Tutor root of its
+own (SQLite metadata, no Redis), reading the `demo` ClickHouse as the report user.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tutoraspects.embedded.service import free_port
+from tutoraspects.embedded.stack import EmbeddedStack
+from tutoraspects.superset.assets import MASKED_PASSWORD, KINDS, check_assets, import_assets, load_tree, serialize_export
+from tutoraspects.superset.client import SupersetClient
+
+REPO = Path(__file__).resolve().parent.parent
+SCREENSHOTS = REPO / "docs" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+RESOURCES = {"databases": "database", "datasets": "dataset", "charts": "chart", "dashboards": "dashboard"}
+
+
+@pytest.fixture(scope="session")
+def superset(demo, tmp_path_factory):
+    """A running embedded Superset with the assets imported, reading the demo ClickHouse."""
+    stack = EmbeddedStack(tmp_path_factory.mktemp("aspects-superset-root"))
+    own = stack.prepare(echo=lambda _: None, with_ralph=False, with_superset=True, superset=free_port(),
+                        clickhouse_http=free_port(), clickhouse_tcp=free_port())
+    stack.settings = demo.with_overrides(
+        run_superset=True,
+        superset_url=own.superset_url,
+        superset_admin_username=own.superset_admin_username,
+        superset_admin_password=own.superset_admin_password,
+    )
+    lines: list[str] = []
+    try:
+        stack.start_superset(echo=lines.append)
+    except BaseException:
+        print("\n".join(lines))
+        stack.stop()
+        raise
+    print("\n".join(lines))
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="session")
+def settings_(superset):
+    return superset.settings
+
+
+@pytest.fixture()
+def client(settings_) -> SupersetClient:
+    client = SupersetClient(settings_.superset_url, settings_.superset_admin_username,
+                            settings_.superset_admin_password)
+    client.login()
+    return client
+
+
+def ids_by_uuid(client: SupersetClient, resource: str) -> dict[str, int]:
+    return {row["uuid"]: row["id"] for row in client.list(resource)}
+
+
+def counts(client: SupersetClient) -> dict[str, int]:
+    return {kind: len(client.list(RESOURCES[kind])) for kind in KINDS}
+
+
+def test_embedded_superset_uses_sqlite_and_listens_on_localhost(superset):
+    config = (superset.root.apps_dir / "superset" / "superset_config.py").read_text()
+    assert f'"sqlite:///{superset.root.data_dir("superset")}/superset.db"' in config
+    assert (superset.root.data_dir("superset") / "superset.db").is_file()
+    assert superset.settings.superset_url.startswith("http://127.0.0.1:")
+    assert "--bind=127.0.0.1:" in " ".join(superset.superset.argv)
+    assert superset.superset_worker is None  # no Redis configured: no worker
+
+
+def test_every_asset_is_imported(client):
+    tree = load_tree()
+    for kind in KINDS:
+        assert set(ids_by_uuid(client, RESOURCES[kind])) == {asset.uuid for asset in tree.of(kind)}, kind
+
+
+def test_database_reads_as_report_user_without_a_stored_password(client, settings_):
+    (database_id,) = ids_by_uuid(client, "database").values()
+    uri = client.request("GET", f"/api/v1/database/{database_id}/connection")["result"]["sqlalchemy_uri"]
+    assert uri == (f"clickhousedb://{settings_.report_user}:{MASKED_PASSWORD}@{settings_.clickhouse_host}:"
+                   f"{settings_.clickhouse_http_port}/{settings_.reporting_database}")
+    for path in (REPO / "superset_assets").rglob("*.yaml"):
+        assert settings_.report_password not in path.read_text()
+
+
+def test_import_is_idempotent_and_overwrites(client, settings_, tmp_path):
+    before = counts(client)
+    import_assets(settings_, echo=lambda _: None)
+    assert counts(client) == before
+
+    changed = tmp_path / "assets"
+    shutil.copytree(REPO / "superset_assets", changed)
+    chart = sorted((changed / "charts").glob("*.yaml"))[0]
+    config = yaml.safe_load(chart.read_text())
+    config["slice_name"] = "Renamed by the test"
+    config["params"]["row_limit"] = 123
+    chart.write_text(yaml.safe_dump(config, sort_keys=False))
+    chart_id = ids_by_uuid(client, "chart")[config["uuid"]]
+
+    import_assets(settings_, echo=lambda _: None, root=changed)
+    assert counts(client) == before
+    saved = client.request("GET", f"/api/v1/chart/{chart_id}")["result"]
+    assert saved["slice_name"] == "Renamed by the test"
+    assert json.loads(saved["params"])["row_limit"] == 123
+
+    import_assets(settings_, echo=lambda _: None)
+    assert client.request("GET", f"/api/v1/chart/{chart_id}")["result"]["slice_name"] != "Renamed by the test"
+    assert counts(client) == before
+
+
+def test_every_chart_returns_rows(client):
+    ids = ids_by_uuid(client, "chart")
+    for asset in load_tree().of("charts"):
+        results = client.chart_data(ids[asset.uuid])
+        assert results, asset.name
+        for result in results:
+            assert result.get("error") is None, (asset.name, result.get("error"))
+            assert result["rowcount"] > 0 and result["data"], asset.name
+
+
+def test_ui_export_serializes_back_to_the_same_tree(client, tmp_path):
+    """Export every dashboard from Superset, serialize the zip: same uuids, valid tree, no password."""
+    ids = list(ids_by_uuid(client, "dashboard").values())
+    response = client.session.get(f"{client.url}/api/v1/dashboard/export/",
+                                  params={"q": f"!({','.join(map(str, ids))})"}, timeout=60)
+    assert response.status_code == 200, response.text[:500]
+    export = tmp_path / "export.zip"
+    export.write_bytes(response.content)
+    with zipfile.ZipFile(io.BytesIO(response.content)) as bundle:
+        assert any("/datasets/" in name for name in bundle.namelist())
+
+    into = tmp_path / "tree"
+    shutil.copytree(REPO / "superset_assets", into)
+    serialize_export(export, into, echo=lambda _: None)
+    assert check_assets(into) == []
+    assert {a.uuid for a in load_tree(into).assets} == {a.uuid for a in load_tree().assets}
+    database = next(load_tree(into).of("databases")[0].path.parent.glob("*.yaml")).read_text()
+    assert "${CLICKHOUSE_REPORT_URI}" in database
+
+    fresh = tmp_path / "fresh"
+    serialize_export(export, fresh, echo=lambda _: None)
+    assert check_assets(fresh) == []
+    assert {a.uuid for a in load_tree(fresh).assets} == {a.uuid for a in load_tree().assets}
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="apt-get install -y chromium")
+def test_dashboards_render_in_a_browser(superset, settings_, tmp_path):
+    """Log in, open every dashboard, wait for its charts; none shows an error. Screenshots in docs/."""
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    url = settings_.superset_url
+    dashboards = load_tree().of("dashboards")
+    with sync_playwright() as playwright:
+        # A new, empty profile (RECIPES.md); playwright passes it as --user-data-dir.
+        browser = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"),
+            executable_path=str(CHROMIUM),
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport={"width": 1600, "height": 1200},
+        )
+        try:
+            page = browser.new_page()
+            page.goto(f"{url}/login/")
+            page.fill("input[name=username], #username", settings_.superset_admin_username)
+            page.fill("input[name=password], #password", settings_.superset_admin_password)
+            page.keyboard.press("Enter")
+            page.wait_for_url(lambda current: "/login" not in current, timeout=60_000)
+            for dashboard in dashboards:
+                expected = sum(1 for node in dashboard.config["position"].values()
+                               if isinstance(node, dict) and node.get("type") == "CHART")
+                page.goto(f"{url}/superset/dashboard/{dashboard.config['slug']}/")
+                page.wait_for_selector("[data-test='dashboard-content-wrapper'], .dashboard", timeout=60_000)
+                charts = page.locator("[data-test='chart-grid-component']")
+                charts.first.wait_for(timeout=60_000)
+                assert charts.count() == expected, dashboard.name
+                # Every chart has finished loading: no spinner left.
+                page.wait_for_function(
+                    "() => document.querySelectorAll(\"[data-test='chart-grid-component'] .loading,"
+                    " [data-test='chart-grid-component'] [aria-label='Loading']\").length === 0",
+                    timeout=90_000,
+                )
+                page.wait_for_timeout(1000)
+                errors = page.locator(
+                    "[data-test='chart-grid-component'] .ant-alert-error,"
+                    " [data-test='chart-grid-component'] [role='alert'],"
+                    " [data-test='chart-grid-component'] .alert-danger"
+                )
+                page.screenshot(path=str(SCREENSHOTS / f"{dashboard.config['slug']}.png"), full_page=True)
+                assert errors.count() == 0, (dashboard.name, errors.all_inner_texts())
+                text = page.locator("[data-test='dashboard-content-wrapper'], .dashboard").first.inner_text()
+                assert "Unexpected error" not in text and "No results" not in text, dashboard.name
+        finally:
+            browser.close()

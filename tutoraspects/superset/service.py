@@ -1,0 +1,80 @@
+"""The embedded Superset: metadata init, then gunicorn on 127.0.0.1.
+
+It reads the superset_config.py that `tutor config save` rendered into the
+embedded root (a SQLite metadata file there unless a database is configured,
+an in-process cache unless a Redis host is). The init commands are those of
+the `superset` init task the Tutor job runs (jobs/init/superset.sh).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+from typing import Callable
+
+from ..embedded.service import ServiceError, ServiceProcess
+
+Echo = Callable[[str], None]
+
+
+def superset_env(apps_dir: Path, bin_dir: Path) -> dict[str, str]:
+    return {
+        "SUPERSET_CONFIG_PATH": str(apps_dir / "superset" / "superset_config.py"),
+        "FLASK_APP": "superset.app:create_app()",
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PYTHONUNBUFFERED": "1",
+        # No outside calls from the server (it is often offline).
+        "SUPERSET_LOAD_EXAMPLES": "no",
+    }
+
+
+def init_superset(bin_dir: Path, env: dict[str, str], admin_username: str, admin_password: str,
+                  admin_email: str, log_file: Path, echo: Echo = print) -> float:
+    """db upgrade, the admin account (password kept in sync with config.yml), roles: idempotent."""
+    started = time.monotonic()
+    superset = str(bin_dir / "superset")
+    steps = [
+        ("migrating the metadata database", [superset, "db", "upgrade"]),
+        ("admin account", [superset, "fab", "create-admin", "--username", admin_username, "--firstname",
+                           "Aspects", "--lastname", "Admin", "--email", admin_email, "--password", admin_password]),
+        ("admin password", [superset, "fab", "reset-password", "--username", admin_username, "--password",
+                            admin_password]),
+        ("roles and permissions", [superset, "init"]),
+    ]
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "ab") as log:
+        for what, argv in steps:
+            echo(f"  Superset: {what} ...")
+            result = subprocess.run(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    env={**os.environ, **env})
+            if result.returncode != 0:
+                tail = "\n".join(log_file.read_text(errors="replace").splitlines()[-20:])
+                raise ServiceError(f"`superset {' '.join(argv[1:3])}` failed; end of {log_file}:\n{tail}")
+    return time.monotonic() - started
+
+
+def superset_web(bin_dir: Path, env: dict[str, str], host: str, port: int, log_file: Path,
+                 workers: int = 2) -> ServiceProcess:
+    return ServiceProcess(
+        "Superset",
+        [bin_dir / "gunicorn", f"--bind={host}:{port}", f"--workers={workers}", "--worker-class=gthread",
+         "--threads=8", "--timeout=120", "--limit-request-line=0", "--limit-request-field_size=0",
+         "superset.app:create_app()"],
+        health_url=f"http://{host}:{port}/health",
+        log_file=log_file,
+        env=env,
+    )
+
+
+def superset_worker(bin_dir: Path, env: dict[str, str], health_url: str, log_file: Path) -> ServiceProcess:
+    """The Celery worker (async queries, reports); only with a Redis broker configured."""
+    return ServiceProcess(
+        "Superset worker",
+        [bin_dir / "celery", "--app=superset.tasks.celery_app:app", "worker", "--pool=prefork", "-O", "fair",
+         "--concurrency=2", "--loglevel=INFO"],
+        health_url=health_url,  # the web server's: the worker has no HTTP endpoint
+        log_file=log_file,
+        env=env,
+    )
