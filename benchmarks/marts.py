@@ -1,9 +1,11 @@
-"""Marts benchmark: dbt build time, refresh time, mart sizes, freshness.
+"""Marts and dashboards benchmark: dbt build time, refresh time, mart sizes, freshness,
+then every chart's query latency and memory (charts.py).
 
     make bench                      # 1 M events
     BENCH_EVENTS=10000000 make bench
+    BENCH_CHARTS=0 make bench       # marts only, without Superset
 
-Starts its own embedded stack (ClickHouse, Ralph) in a temporary folder.
+Starts its own embedded stack (ClickHouse, Ralph, Superset) in a temporary folder.
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ from tutoraspects.embedded.stack import EmbeddedStack
 from tutoraspects.loading import bulk_insert, load_sink_rows, post_statements
 from tutoraspects.marts import refresh_now
 
-from ingest import spec_for  # noqa: E402  (benchmarks/ is the working folder)
+from charts import bench_charts, report  # noqa: E402  (benchmarks/ is the working folder)
+from ingest import spec_for  # noqa: E402
 
 EVENTS = int(os.environ.get("BENCH_EVENTS", 1_000_000))
+CHARTS = os.environ.get("BENCH_CHARTS", "1") != "0"
 
 
 def timed(func, *args, **kwargs) -> float:
@@ -65,7 +69,8 @@ def main() -> None:
     spec = spec_for(EVENTS, 21)
     with tempfile.TemporaryDirectory(prefix="aspects-bench-") as folder:
         stack = EmbeddedStack(folder)
-        stack.prepare(echo=print, clickhouse_http=free_port(), clickhouse_tcp=free_port(), ralph=free_port())
+        stack.prepare(echo=print, with_superset=CHARTS, clickhouse_http=free_port(), clickhouse_tcp=free_port(),
+                      ralph=free_port(), superset=free_port() if CHARTS else None)
         stack.up(echo=print, build_marts=False)
         try:
             settings = stack.settings
@@ -82,6 +87,9 @@ def main() -> None:
                 "SELECT table, sum(rows), sum(bytes_on_disk) FROM system.parts "
                 "WHERE database = 'reporting' AND active GROUP BY table ORDER BY table"
             ).result_rows
+            if CHARTS:
+                stack.start_superset(echo=print)
+                charts = bench_charts(settings)
         finally:
             stack.stop()
 
@@ -94,6 +102,8 @@ def main() -> None:
     print(f"\n{'table':<40} {'rows':>12} {'MB on disk':>11}")
     for table, rows, size in sizes:
         print(f"{table:<40} {rows:>12,} {size / 1e6:>11.2f}")
+    if CHARTS:
+        print("\n" + report(charts, EVENTS))
 
 
 if __name__ == "__main__":
