@@ -7,12 +7,13 @@ ROOT ?= .demo
 CHDB_VERSION := $(shell sed -n 's/^CHDB_VERSION = "\(.*\)"/\1/p' tutoraspects/embedded/clickhouse_server.py)
 INSTALLED := $(VENV)/.installed-$(CHDB_VERSION)
 
-.PHONY: install demo test bench clean help
+.PHONY: install demo test bench screenshots clean help
 
 help:
 	@echo "make demo   - install, start the embedded stack in $(ROOT)/ with the schema, serve until Ctrl-C"
 	@echo "make test   - install and run the test suite against real servers"
-	@echo "make bench  - ingest benchmark (BENCH_EVENTS=10000000 for 10 M)"
+	@echo "make bench  - ingest, marts and chart query benchmarks (BENCH_EVENTS=10000000 for 10 M)"
+	@echo "make screenshots - open every dashboard in headless Chromium, save docs/screenshots/*.png"
 	@echo "make clean  - remove the virtual environment and the demo root"
 
 install: $(INSTALLED)
@@ -33,6 +34,10 @@ test: install
 
 clean:
 	rm -rf $(VENV) $(ROOT)
+
+# The browser test, keeping its screenshots for docs/.
+screenshots: install
+	ASPECTS_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest tests/test_superset.py -k browser
 
 bench: install
 	cd benchmarks && ../$(BIN)/python ingest.py && ../$(BIN)/python marts.py

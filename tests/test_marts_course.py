@@ -23,11 +23,13 @@ from tutoraspects.demo_data.statements import (
     EXT_VIDEO_TIME,
     EXT_VIDEO_TIME_FROM,
     MODULE_TYPE,
+    kind_of,
 )
 
 SEGMENTS = 20  # course_video_segments: 5% of the video each
 FULL_SHARE = 0.95  # watched in full: completed, or this share of the video covered
 KINDS = (("vertical", "page"), ("video", "video"), ("problem", "problem"))  # block type, column name
+ACTIVITIES = {"nav": "page", "video": "video", "problem": "problem", "forum": "forum"}  # statement kind prefix
 
 
 # ------------------------------------------------------------------ reference
@@ -120,6 +122,18 @@ class Reference:
         return days
 
     # ---------------------------------------------------------- engagement
+
+    def activity_daily(self):
+        """(course, day, activity) -> {learners, interactions}."""
+        learners, interactions = collections.defaultdict(set), collections.Counter()
+        for statements in self.statements.values():
+            for s in statements:
+                activity = ACTIVITIES.get(kind_of(s).split("_")[0])
+                if activity:
+                    key = (course_of(s), s["timestamp"][:10], activity)
+                    learners[key].add(s["actor"]["account"]["name"])
+                    interactions[key] += 1
+        return {key: {"learners": len(learners[key]), "interactions": interactions[key]} for key in learners}
 
     def pages_visited(self):
         """actor, unit pairs per course: a navigation lands on the subsection's
@@ -327,6 +341,16 @@ def test_enrollments_daily(client, ref):
 
 
 # ----------------------------------------------------------------- engagement
+
+
+def test_activity_daily(client, ref):
+    expected = ref.activity_daily()
+    got = {(r["course_key"], r["activity_date"].isoformat(), r["activity"]): r
+           for r in rows(client, "course_activity_daily")}
+    assert {activity for _, _, activity in got} == {"page", "video", "problem", "forum"}
+    assert set(got) == set(expected)
+    for key, want in expected.items():
+        assert {name: got[key][name] for name in want} == want, key
 
 
 @pytest.mark.parametrize("level", ["section", "subsection"])

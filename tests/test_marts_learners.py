@@ -352,3 +352,31 @@ def test_learner_subsection_engagement(demo, demo_spec):
     assert got == {k: tuple(len(v) for v in sets) for k, sets in expected.items()}
     assert all(r["pages_visited"] <= r["pages_total"] and r["videos_viewed"] <= r["videos_total"]
                and r["problems_attempted"] <= r["problems_total"] for r in rows)
+
+
+def test_learner_section_engagement_adds_up_subsections(demo):
+    """Per learner and section: the subsections' figures summed, against the section's own totals."""
+    subsections = query(demo, "SELECT * FROM reporting.learner_subsection_engagement")
+    expected = collections.defaultdict(lambda: [0, 0, 0])
+    for r in subsections:
+        sums = expected[(r["course_key"], r["actor_id"], r["section_number"])]
+        sums[0] += r["pages_visited"]
+        sums[1] += r["videos_viewed"]
+        sums[2] += r["problems_attempted"]
+    totals = {(r["course_key"], r["section_number"]): (r["pages"], r["videos"], r["problems"])
+              for r in query(demo, "SELECT * FROM reporting.course_section_engagement")}
+    rows = query(demo, "SELECT * FROM reporting.learner_section_engagement")
+    assert {(r["course_key"], r["actor_id"], r["section_number"]):
+            [r["pages_visited"], r["videos_viewed"], r["problems_attempted"]] for r in rows} == expected
+    for r in rows:
+        assert (r["pages_total"], r["videos_total"], r["problems_total"]) == totals[(r["course_key"], r["section_number"])]
+
+
+def test_learner_video_segments_add_up_to_the_course_heat_map(demo):
+    """Summed over learners, each video segment's views are the course heat map's."""
+    course = {(r["course_key"], r["video_id"], r["segment"]): r["views"]
+              for r in query(demo, "SELECT * FROM reporting.course_video_segments") if r["views"]}
+    rows = query(demo, "SELECT course_key, video_id, segment, sum(views) AS total, countIf(views = 0) AS empty "
+                       "FROM reporting.learner_video_segments GROUP BY ALL")
+    assert course and {(r["course_key"], r["video_id"], r["segment"]): r["total"] for r in rows} == course
+    assert not any(r["empty"] for r in rows)

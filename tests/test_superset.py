@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -21,7 +22,6 @@ from tutoraspects.superset.assets import MASKED_PASSWORD, KINDS, check_assets, i
 from tutoraspects.superset.client import SupersetClient
 
 REPO = Path(__file__).resolve().parent.parent
-SCREENSHOTS = REPO / "docs" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -159,12 +159,27 @@ def test_ui_export_serializes_back_to_the_same_tree(client, tmp_path):
     assert {a.uuid for a in load_tree(fresh).assets} == {a.uuid for a in load_tree().assets}
 
 
+def screenshot_dir(tmp_path: Path) -> Path:
+    """docs/screenshots when asked for (`make screenshots`), else a temporary folder: tests leave the repo alone."""
+    folder = Path(os.environ["ASPECTS_SCREENSHOTS"]) if os.environ.get("ASPECTS_SCREENSHOTS") else tmp_path / "shots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+# Charts still loading, charts in error, and charts that drew something (Superset 6.1 markup).
+LOADING = "[data-test='chart-grid-component'] .loading, [data-test='chart-grid-component'] [aria-label='Loading']"
+ERRORS = ("[data-test='chart-grid-component'] .ant-alert-error, [data-test='chart-grid-component'] [role='alert'],"
+          " [data-test='chart-grid-component'] .alert-danger")
+DRAWN = "canvas, svg, table, .header-line, .big-number-total, .superset-legacy-chart-big-number"
+
+
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="apt-get install -y chromium")
 def test_dashboards_render_in_a_browser(superset, settings_, tmp_path):
-    """Log in, open every dashboard, wait for its charts; none shows an error. Screenshots in docs/."""
+    """Log in, open every dashboard, scroll every chart into view and wait for it: each one draws, none
+    shows an error. Screenshots go to $ASPECTS_SCREENSHOTS (docs/screenshots with `make screenshots`)."""
     from playwright.sync_api import sync_playwright
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shots = screenshot_dir(tmp_path)
     url = settings_.superset_url
     dashboards = load_tree().of("dashboards")
     with sync_playwright() as playwright:
@@ -191,19 +206,16 @@ def test_dashboards_render_in_a_browser(superset, settings_, tmp_path):
                 charts = page.locator("[data-test='chart-grid-component']")
                 charts.first.wait_for(timeout=60_000)
                 assert charts.count() == expected, dashboard.name
-                # Every chart has finished loading: no spinner left.
-                page.wait_for_function(
-                    "() => document.querySelectorAll(\"[data-test='chart-grid-component'] .loading,"
-                    " [data-test='chart-grid-component'] [aria-label='Loading']\").length === 0",
-                    timeout=90_000,
-                )
-                page.wait_for_timeout(1000)
-                errors = page.locator(
-                    "[data-test='chart-grid-component'] .ant-alert-error,"
-                    " [data-test='chart-grid-component'] [role='alert'],"
-                    " [data-test='chart-grid-component'] .alert-danger"
-                )
-                page.screenshot(path=str(SCREENSHOTS / f"{dashboard.config['slug']}.png"), full_page=True)
+                # Superset renders a chart once it is scrolled into view: visit each one, top to bottom.
+                for index in range(expected):
+                    chart = charts.nth(index)
+                    chart.scroll_into_view_if_needed()
+                    page.wait_for_function(f"() => document.querySelectorAll({LOADING!r}).length === 0",
+                                           timeout=90_000)
+                    chart.locator(DRAWN).first.wait_for(state="attached", timeout=30_000)
+                page.wait_for_timeout(500)
+                page.screenshot(path=str(shots / f"{dashboard.config['slug']}.png"), full_page=True)
+                errors = page.locator(ERRORS)
                 assert errors.count() == 0, (dashboard.name, errors.all_inner_texts())
                 text = page.locator("[data-test='dashboard-content-wrapper'], .dashboard").first.inner_text()
                 assert "Unexpected error" not in text and "No results" not in text, dashboard.name

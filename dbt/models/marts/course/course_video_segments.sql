@@ -15,11 +15,7 @@ videos AS (
 ),
 watched AS (
     SELECT org, course_key, video_id, actor_id,
-           -- segments [k * L / 20, (k + 1) * L / 20) the stretch overlaps
-           arrayJoin(range(
-               toUInt8(least(floor(start_position * 20 / video_length), 19)),
-               toUInt8(least(ceil(end_position * 20 / video_length), 20))
-           )) AS segment
+           arrayJoin({{ video_segments_overlapped('start_position', 'end_position', 'video_length') }}) AS segment
     FROM {{ ref('int_video_intervals') }}
 ),
 counts AS (
