@@ -29,7 +29,10 @@ from tutoraspects.demo_data.statements import (
 SEGMENTS = 20  # course_video_segments: 5% of the video each
 FULL_SHARE = 0.95  # watched in full: completed, or this share of the video covered
 KINDS = (("vertical", "page"), ("video", "video"), ("problem", "problem"))  # block type, column name
-ACTIVITIES = {"nav": "page", "video": "video", "problem": "problem", "forum": "forum"}  # statement kind prefix
+# course_activity_daily: the statements that make a learner active, by kind (statements.KINDS keys)
+ACTIVITIES = {"nav_tab": "page", "nav_next": "page", "nav_previous": "page", "nav_outline": "page",
+              "video_played": "video", "video_completed": "video", "problem_check_server": "problem",
+              "forum_thread_created": "forum", "forum_response_created": "forum"}
 
 
 # ------------------------------------------------------------------ reference
@@ -128,7 +131,7 @@ class Reference:
         learners, interactions = collections.defaultdict(set), collections.Counter()
         for statements in self.statements.values():
             for s in statements:
-                activity = ACTIVITIES.get(kind_of(s).split("_")[0])
+                activity = ACTIVITIES.get(kind_of(s))
                 if activity:
                     key = (course_of(s), s["timestamp"][:10], activity)
                     learners[key].add(s["actor"]["account"]["name"])

@@ -8,3 +8,11 @@
  AND NOT {{ prefix }}has_passed
  AND {{ prefix }}has_engaged)
 {%- endmacro %}
+
+{#- Each learner's username and at-risk flag per course, for the per-learner
+    marts to join: learners AS ({{ learners_at_risk_flags() }}). -#}
+{% macro learners_at_risk_flags() -%}
+    SELECT org, course_key, actor_id, username, {{ is_at_risk() }} AS is_at_risk, as_of
+    FROM {{ ref('int_learner_course_state') }}
+{%- endmacro %}
+

@@ -18,33 +18,21 @@ enrollment AS (
     GROUP BY org, course_key, actor_id
 ),
 activity AS (
-    SELECT org, course_key, actor_id, emission_time, 'navigation' AS kind, '' AS item
-    FROM {{ ref('stg_navigation_events') }}
+    {{ activity_statements() }}
     UNION ALL
     -- pages counted: the units int_page_visits resolved from subsection + position
-    SELECT org, course_key, actor_id, last_visited_at, 'page', unit_id
+    SELECT org, course_key, actor_id, last_visited_at, 'unit', unit_id
     FROM {{ ref('int_page_visits') }}
-    UNION ALL
-    SELECT org, course_key, actor_id, emission_time, 'video', video_id
-    FROM {{ ref('stg_video_events') }}
-    WHERE verb IN ('played', 'completed')
-    UNION ALL
-    SELECT org, course_key, actor_id, emission_time, 'problem', problem_id
-    FROM {{ ref('stg_problem_events') }}
-    WHERE verb = 'evaluated'
-    UNION ALL
-    SELECT org, course_key, actor_id, emission_time, 'forum', post_id
-    FROM {{ ref('stg_forum_events') }}
 ),
 engagement AS (
     SELECT
         org, course_key, actor_id,
         min(emission_time) AS first_activity_at,
         max(emission_time) AS last_visit_at,
-        uniqExactIf(item, kind = 'page') AS pages_visited,
-        uniqExactIf(item, kind = 'video') AS videos_viewed,
-        uniqExactIf(item, kind = 'problem') AS problems_attempted,
-        countIf(kind = 'forum') AS forum_posts
+        uniqExactIf(item, activity = 'unit') AS pages_visited,
+        uniqExactIf(item, activity = 'video') AS videos_viewed,
+        uniqExactIf(item, activity = 'problem') AS problems_attempted,
+        countIf(activity = 'forum') AS forum_posts
     FROM activity
     GROUP BY org, course_key, actor_id
 ),

@@ -9,12 +9,7 @@
 -- problem or per graded subsection (assignment): learners who attempted,
 -- % correct vs incorrect (latest answer), average attempts.
 WITH
-learners AS (
-    SELECT org, course_key, actor_id, username,
-           {{ is_at_risk() }} AS is_at_risk,
-           as_of
-    FROM {{ ref('int_learner_course_state') }}
-),
+learners AS ({{ learners_at_risk_flags() }}),
 blocks AS (
     SELECT course_key, location, parent_location, block_type, display_name,
            section_number, subsection_number, unit_number, graded, assignment_type

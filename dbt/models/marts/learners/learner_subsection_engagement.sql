@@ -10,12 +10,7 @@
 -- (pages_visited > 0) vs all pages (pages_visited = pages_total), and the same
 -- for videos and problems. Section figures: sum the subsections of a section.
 WITH
-learners AS (
-    SELECT org, course_key, actor_id, username,
-           {{ is_at_risk() }} AS is_at_risk,
-           as_of
-    FROM {{ ref('int_learner_course_state') }}
-),
+learners AS ({{ learners_at_risk_flags() }}),
 blocks AS (
     SELECT course_key, location, parent_location, block_type, display_name,
            section_number, subsection_number, unit_number, display_order, graded, assignment_type

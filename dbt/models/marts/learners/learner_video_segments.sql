@@ -20,10 +20,7 @@ counts AS (
     FROM watched
     GROUP BY org, course_key, video_id, actor_id, segment
 ),
-learners AS (
-    SELECT org, course_key, actor_id, username, {{ is_at_risk() }} AS is_at_risk, as_of
-    FROM {{ ref('int_learner_course_state') }}
-),
+learners AS ({{ learners_at_risk_flags() }}),
 videos AS (
     SELECT org, course_key, location AS video_id,
            if(display_name = '', location,

@@ -7,12 +7,7 @@
 -- full (completed). Individual learner and learner groups dashboards,
 -- "Partial and Full Video Views".
 WITH
-learners AS (
-    SELECT org, course_key, actor_id, username,
-           {{ is_at_risk() }} AS is_at_risk,
-           as_of
-    FROM {{ ref('int_learner_course_state') }}
-),
+learners AS ({{ learners_at_risk_flags() }}),
 blocks AS (
     SELECT course_key, location, display_name, section_number, subsection_number, duration_seconds
     FROM {{ source('event_sink', 'course_blocks') }} FINAL
