@@ -1,5 +1,0 @@
--- One row per (org, course_key) in course_grade_summary.
-SELECT org, course_key, count() AS n
-FROM {{ ref('course_grade_summary') }}
-GROUP BY org, course_key
-HAVING n > 1
