@@ -80,7 +80,8 @@ def main() -> None:
             quiet = lambda _: None  # noqa: E731
             build = timed(run_dbt, settings, ["run"], echo=quiet)
             rebuild = timed(run_dbt, settings, ["run", "--full-refresh"], echo=quiet)
-            refresh = refresh_now(settings)
+            timings: dict[str, float] = {}
+            refresh = refresh_now(settings, timings=timings)
             course_key = connect(settings).command("SELECT any(course_key) FROM event_sink.course_overviews")
             fresh = freshness(settings, course_key, str(uuid.uuid4()))
             sizes = connect(settings).query(
@@ -97,6 +98,8 @@ def main() -> None:
     print(f"dbt run on loaded data (staging backfill + marts): {build:.1f} s")
     print(f"dbt run --full-refresh (full rebuild):             {rebuild:.1f} s")
     print(f"refresh of every mart (SYSTEM REFRESH VIEW):       {refresh:.1f} s")
+    slowest = sorted(timings.items(), key=lambda item: -item[1])[:8]
+    print("  slowest: " + ", ".join(f"{view} {seconds:.1f} s" for view, seconds in slowest))
     for name, seconds in fresh.items():
         print(f"freshness, POST to {name}: {seconds:.2f} s")
     print(f"\n{'table':<40} {'rows':>12} {'MB on disk':>11}")

@@ -84,6 +84,22 @@ def test_embedded_superset_uses_sqlite_and_listens_on_localhost(superset):
     assert superset.superset_worker is None  # no Redis configured: no worker
 
 
+def test_superset_init_is_skipped_when_nothing_changed(superset, tmp_path):
+    """A restart does not rerun the four init commands; a new admin password does."""
+    from tutoraspects.embedded.venvs import ensure_venv
+    from tutoraspects.superset.service import init_fingerprint, init_superset, superset_env
+
+    stamp = superset.root.data_dir("superset") / "init.stamp"
+    env = superset_env(superset.root.apps_dir, ensure_venv("superset", lambda _: None))
+    own = superset.root.settings()
+    assert stamp.read_text() == init_fingerprint(env, own.superset_admin_username, own.superset_admin_password)
+    lines: list[str] = []
+    init_superset(Path("/nonexistent"), env, own.superset_admin_username, own.superset_admin_password,
+                  "admin@aspects.invalid", tmp_path / "superset.log", lines.append, stamp_file=stamp)
+    assert lines == ["  Superset: metadata, admin account and roles up to date."]
+    assert init_fingerprint(env, own.superset_admin_username, "another password") != stamp.read_text()
+
+
 def test_every_asset_is_imported(client):
     tree = load_tree()
     for kind in KINDS:

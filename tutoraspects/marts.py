@@ -34,15 +34,18 @@ def refreshable_views(settings: Settings) -> list[str]:
     return list(ordered.static_order())
 
 
-def refresh_now(settings: Settings, timeout: float = 600) -> float:
-    """Refresh every mart once, in dependency order; return the seconds it took."""
+def refresh_now(settings: Settings, timeout: float = 600, timings: dict[str, float] | None = None) -> float:
+    """Refresh every mart once, in dependency order; return the seconds it took (per view into `timings`)."""
     started = time.monotonic()
     client = connect(settings, send_receive_timeout=int(timeout))
     try:
         for view in refreshable_views(settings):
+            view_started = time.monotonic()
             name = f"`{settings.reporting_database}`.`{view}`"
             client.command(f"SYSTEM REFRESH VIEW {name}")
             client.command(f"SYSTEM WAIT VIEW {name}")
+            if timings is not None:
+                timings[view] = time.monotonic() - view_started
     finally:
         client.close()
     return time.monotonic() - started

@@ -81,7 +81,8 @@ class EmbeddedStack:
         log_file = self.root.log_file("superset")
         echo("Initializing Superset ...")
         seconds = init_superset(bin_dir, env, settings.superset_admin_username, settings.superset_admin_password,
-                                "admin@aspects.invalid", log_file, echo)
+                                "admin@aspects.invalid", log_file, echo,
+                                stamp_file=self.root.data_dir("superset") / "init.stamp")
         echo(f"Superset initialized in {seconds:.0f} s.")
         self.superset = superset_web(bin_dir, env, host, port, log_file)
         echo(f"Starting Superset on http://{host}:{port} ...")
