@@ -77,9 +77,13 @@ def main() -> None:
             load_sink_rows(settings, generate_sink_rows(spec))
             print(f"Loading {EVENTS:,} statements ...")
             bulk_insert(settings, itertools.islice(generate_statements(spec), EVENTS))
-            quiet = lambda _: None  # noqa: E731
-            build = timed(run_dbt, settings, ["run"], echo=quiet)
-            rebuild = timed(run_dbt, settings, ["run", "--full-refresh"], echo=quiet)
+            dbt_output: list[str] = []  # printed only when dbt fails
+            try:
+                build = timed(run_dbt, settings, ["run"], echo=dbt_output.append)
+                rebuild = timed(run_dbt, settings, ["run", "--full-refresh"], echo=dbt_output.append)
+            except Exception:
+                print("\n".join(dbt_output[-60:]))
+                raise
             timings: dict[str, float] = {}
             refresh = refresh_now(settings, timings=timings)
             course_key = connect(settings).command("SELECT any(course_key) FROM event_sink.course_overviews")

@@ -6,7 +6,8 @@
     JSONExtractString(event, 'actor', 'account', 'name') AS actor_id,
     {{ xapi_course_key('event') }} AS course_key,
     extract(course_key, '^course-v1:([^+]+)') AS org,
-    JSONExtractString(event, 'verb', 'display', 'en') AS verb
+    -- the verb's name: the last segment of its IRI (the display map is optional in xAPI)
+    extract(CAST(verb_id AS String), '[^/]+$') AS verb
 {%- endmacro %}
 
 {#- The course of a statement: the first course key in it (the object for
