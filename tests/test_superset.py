@@ -229,6 +229,7 @@ def test_dashboards_render_in_a_browser(superset, settings_, tmp_path):
                     page.wait_for_function(f"() => document.querySelectorAll({LOADING!r}).length === 0",
                                            timeout=90_000)
                     chart.locator(DRAWN).first.wait_for(state="attached", timeout=30_000)
+                page.evaluate("window.scrollTo(0, 0)")  # the sticky header back at the top of the picture
                 page.wait_for_timeout(500)
                 page.screenshot(path=str(shots / f"{dashboard.config['slug']}.png"), full_page=True)
                 errors = page.locator(ERRORS)
