@@ -11,6 +11,7 @@ Called by marts.py on the stack it has loaded (`make bench`).
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import statistics
@@ -18,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 
 from tutoraspects.clickhouse_client import connect
-from tutoraspects.superset.assets import load_tree
+from tutoraspects.superset.assets import dashboard_chart_uuids, load_tree
 from tutoraspects.superset.client import SupersetClient
 
 RUNS = int(os.environ.get("BENCH_CHART_RUNS", 3))
@@ -32,7 +33,6 @@ class Load:
 
     durations_ms: list[float] = field(default_factory=list)  # per chart load: its queries' summed durations
     memory_bytes: int = 0
-    rows_read: int = 0
 
     @property
     def median_ms(self) -> float:
@@ -55,9 +55,8 @@ def dashboards_of_charts() -> dict[str, str]:
     """chart uuid -> the title of the (first) dashboard that shows it."""
     owners: dict[str, str] = {}
     for dashboard in load_tree().of("dashboards"):
-        for node in dashboard.config["position"].values():
-            if isinstance(node, dict) and node.get("type") == "CHART":
-                owners.setdefault(node["meta"]["uuid"], dashboard.config["dashboard_title"])
+        for chart_uuid in dashboard_chart_uuids(dashboard.config):
+            owners.setdefault(chart_uuid, dashboard.config["dashboard_title"])
     return owners
 
 
@@ -72,14 +71,14 @@ def largest_course(settings) -> str:
         client.close()
 
 
-def logged_queries(settings, since: float, until: float) -> list[tuple[float, float, int, int]]:
-    """(start, duration ms, memory, rows read) of the report user's queries on tables in [since, until]."""
+def logged_queries(settings, since: float, until: float) -> list[tuple[float, float, int]]:
+    """(start, duration ms, memory) of the report user's queries on tables in [since, until]."""
     admin = connect(settings)
     try:
         admin.command("SYSTEM FLUSH LOGS")
         return admin.query(
-            "SELECT toUnixTimestamp64Micro(query_start_time_microseconds) / 1e6, query_duration_ms, memory_usage,"
-            " read_rows FROM system.query_log"
+            "SELECT toUnixTimestamp64Micro(query_start_time_microseconds) / 1e6, query_duration_ms, memory_usage"
+            " FROM system.query_log"
             " WHERE type = 'QueryFinish' AND user = {user:String} AND notEmpty(tables)"
             " AND query_start_time_microseconds >= fromUnixTimestamp64Micro({since:Int64})"
             " AND event_time_microseconds <= fromUnixTimestamp64Micro({until:Int64})"
@@ -104,12 +103,11 @@ def measure(client: SupersetClient, settings, context: dict, runs: int) -> Load:
         mine = [q for q in queries if since <= q[0] <= until]
         load.durations_ms.append(sum(q[1] for q in mine))
         load.memory_bytes = max([load.memory_bytes] + [q[2] for q in mine])
-        load.rows_read = max([load.rows_read] + [q[3] for q in mine])
     return load
 
 
 def with_course_filter(context: dict, course_key: str) -> dict:
-    filtered = json.loads(json.dumps(context))
+    filtered = copy.deepcopy(context)
     for query in filtered["queries"]:
         query["filters"] = query.get("filters", []) + [{"col": "course_key", "op": "==", "val": course_key}]
     return filtered
@@ -120,22 +118,21 @@ def bench_charts(settings, runs: int = RUNS, echo=print) -> list[ChartFigures]:
     client.login()
     course_key = largest_course(settings)
     owners = dashboards_of_charts()
-    datasets = {row["id"]: row for row in client.list("dataset", ("id", "table_name"))}
-    courseful = {dataset_id for dataset_id in datasets
-                 if any(column["column_name"] == "course_key" for column in
-                        client.request("GET", f"/api/v1/dataset/{dataset_id}")["result"]["columns"])}
+    tree = load_tree()
+    # Datasets (by uuid) a course filter applies to: those with a course_key column.
+    courseful = {dataset.uuid for dataset in tree.of("datasets")
+                 if any(column["column_name"] == "course_key" for column in dataset.config["columns"])}
+    dataset_ids = {row["uuid"]: row["datasource_id"] for row in client.list("chart", ("uuid", "datasource_id"))}
     figures = []
-    imported = {row["uuid"]: row for row in client.list("chart", ("id", "uuid", "datasource_id"))}
-    charts = sorted(load_tree().of("charts"), key=lambda c: (owners.get(c.uuid, ""), c.config["slice_name"]))
+    charts = sorted(tree.of("charts"), key=lambda c: (owners.get(c.uuid, ""), c.config["slice_name"]))
     echo(f"Timing {len(charts)} charts, {runs} loads each, unfiltered and for course {course_key} ...")
     for chart in charts:
-        dataset_id = imported[chart.uuid]["datasource_id"]
         # The versioned query, as the dashboard sends it, bypassing Superset's cache.
         context = json.loads(chart.config["query_context"])
-        context.update(force=True, datasource={"id": dataset_id, "type": "table"})
+        context.update(force=True, datasource={"id": dataset_ids[chart.uuid], "type": "table"})
         unfiltered = measure(client, settings, context, runs)
         course = (measure(client, settings, with_course_filter(context, course_key), runs)
-                  if dataset_id in courseful else None)
+                  if chart.config["dataset_uuid"] in courseful else None)
         figures.append(ChartFigures(owners.get(chart.uuid, "-"), chart.config["slice_name"], unfiltered, course))
     return figures
 

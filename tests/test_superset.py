@@ -18,7 +18,8 @@ import yaml
 
 from tutoraspects.embedded.service import free_port
 from tutoraspects.embedded.stack import EmbeddedStack
-from tutoraspects.superset.assets import MASKED_PASSWORD, KINDS, check_assets, import_assets, load_tree, serialize_export
+from tutoraspects.superset.assets import (MASKED_PASSWORD, KINDS, check_assets, dashboard_chart_uuids, import_assets,
+                                          load_tree, serialize_export)
 from tutoraspects.superset.client import SupersetClient
 
 REPO = Path(__file__).resolve().parent.parent
@@ -215,8 +216,7 @@ def test_dashboards_render_in_a_browser(superset, settings_, tmp_path):
             page.keyboard.press("Enter")
             page.wait_for_url(lambda current: "/login" not in current, timeout=60_000)
             for dashboard in dashboards:
-                expected = sum(1 for node in dashboard.config["position"].values()
-                               if isinstance(node, dict) and node.get("type") == "CHART")
+                expected = len(dashboard_chart_uuids(dashboard.config))
                 page.goto(f"{url}/superset/dashboard/{dashboard.config['slug']}/")
                 page.wait_for_selector("[data-test='dashboard-content-wrapper'], .dashboard", timeout=60_000)
                 charts = page.locator("[data-test='chart-grid-component']")

@@ -15,4 +15,3 @@
     SELECT org, course_key, actor_id, username, {{ is_at_risk() }} AS is_at_risk, as_of
     FROM {{ ref('int_learner_course_state') }}
 {%- endmacro %}
-

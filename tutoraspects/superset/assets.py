@@ -191,7 +191,8 @@ def _is_uuid(value: Any) -> bool:
         return False
 
 
-def _dashboard_chart_uuids(config: Mapping[str, Any]) -> list[str]:
+def dashboard_chart_uuids(config: Mapping[str, Any]) -> list[str]:
+    """The uuids of the charts a dashboard's layout places, in layout order."""
     position = config.get("position") or {}
     return [
         str(node.get("meta", {}).get("uuid"))
@@ -323,7 +324,7 @@ def check_assets(root: Path | None = None, models_dir: Path | None = None) -> li
                 problems.append(f"{where}: query_context has no queries (the chart data API needs them)")
     for asset in tree.of("dashboards"):
         where, config = asset.relative(), asset.config
-        for chart_uuid in _dashboard_chart_uuids(config):
+        for chart_uuid in dashboard_chart_uuids(config):
             if chart_uuid not in charts:
                 problems.append(f"{where}: position refers to chart {chart_uuid}, which does not exist")
         for dataset_uuid in _dashboard_dataset_uuids(config):
