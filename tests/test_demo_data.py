@@ -28,6 +28,7 @@ from tutoraspects.demo_data import (
 )
 from tutoraspects.demo_data import statements as xs
 from tutoraspects.demo_data.course_structure import interaction_type
+from tutoraspects.demo_data.spec import default_end
 
 REPO = Path(__file__).resolve().parent.parent
 ERB_PYTHON = REPO / ".venvs" / "erb" / "bin" / "python"
@@ -105,7 +106,11 @@ def test_estimate_is_close(statements):
 
 def test_spec_defaults():
     spec = DemoSpec()
-    assert spec.end == datetime.date(2026, 11, 20)
+    assert spec.end == default_end() < datetime.datetime.now(datetime.timezone.utc).date()
+    # anchored to the day of generation: yesterday in UTC, whatever the local time zone
+    now = datetime.datetime(2026, 11, 21, 0, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))
+    assert default_end(now) == datetime.date(2026, 11, 19)
+    assert default_end(datetime.datetime(2026, 11, 21, 23, 59, tzinfo=datetime.timezone.utc)) == datetime.date(2026, 11, 20)
     assert spec.start == spec.end - datetime.timedelta(days=60)
     assert DemoSpec(end=datetime.date(2025, 3, 1)).start == datetime.date(2024, 12, 31)
     with pytest.raises(ValueError):

@@ -99,19 +99,21 @@ def status_command(ctx: click.Context) -> None:
 @click.option("--learners", default=200, show_default=True, type=click.IntRange(min=1))
 @click.option("--events-per-learner-course", default=40, show_default=True, type=click.IntRange(min=1),
               help="Average activity per enrollment: scales the volume.")
+@click.option("--end", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Last activity day, YYYY-MM-DD (default: yesterday, UTC); the data covers the 60 days before it.")
 @click.option("--via", type=click.Choice(["lrs", "bulk"]), default="lrs", show_default=True,
               help="lrs: POST to Ralph in batches, as the LMS does; bulk: insert straight into ClickHouse.")
 @click.option("--batch-size", type=click.IntRange(min=1), help="Statements per request/insert.")
 @click.pass_context
 @_fail_on(EXPECTED_ERRORS)
 def load_demo_data_command(ctx: click.Context, seed, orgs, courses_per_org, learners,
-                           events_per_learner_course, via, batch_size) -> None:
+                           events_per_learner_course, end, via, batch_size) -> None:
     """Generate deterministic Open edX activity and load it (event sink + xAPI)."""
     from .demo_data import DemoSpec
     from .loading import load_demo_data
 
     spec = DemoSpec(seed=seed, orgs=orgs, courses_per_org=courses_per_org, learners=learners,
-                    events_per_learner_course=events_per_learner_course)
+                    events_per_learner_course=events_per_learner_course, end=end.date() if end else None)
     load_demo_data(_settings(ctx), spec, via=via, batch_size=batch_size, echo=click.echo,
                    progressbar=click.progressbar)
 

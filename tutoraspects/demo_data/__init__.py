@@ -1,6 +1,7 @@
 """Deterministic synthetic Open edX activity for demos, tests and benchmarks.
 
-The same :class:`DemoSpec` always gives byte-identical output:
+The same :class:`DemoSpec` (with its ``end`` day given) always gives
+byte-identical output; ``end`` defaults to yesterday, so a fresh demo is recent:
 
 - :func:`generate_sink_rows`: the event-sink tables (course overviews and
   blocks, enrollments, user profiles, external ids) as rows of Python values;

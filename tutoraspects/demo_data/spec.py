@@ -10,18 +10,27 @@ from dataclasses import dataclass
 #: Where the synthetic LMS lives: xAPI actors' homePage and activity ids use it.
 LMS_URL = "http://local.openedx.io"
 
-#: Default last activity day; fixed (not "today") so the output is deterministic.
-DEFAULT_END = datetime.date(2026, 11, 20)
-
 UTC = datetime.timezone.utc
+
+
+def default_end(now: datetime.datetime | None = None) -> datetime.date:
+    """The default last activity day: the last whole day (UTC) before ``now``.
+
+    Demo data is anchored to the day it is generated, so "active in the last
+    7 days" and the at-risk group (judged against the marts' current time) are
+    meaningful on a fresh demo; every event lies in the past. The output is
+    deterministic for a given ``end``: pass one to reproduce a data set.
+    """
+    now = now or datetime.datetime.now(UTC)
+    return now.astimezone(UTC).date() - datetime.timedelta(days=1)
 
 
 @dataclass(frozen=True)
 class DemoSpec:
     """Size and seed of a synthetic Open edX instance.
 
-    ``start`` defaults to 60 days before ``end`` (it is always a date once
-    the spec is built).
+    ``end`` defaults to yesterday (UTC, see default_end) and ``start`` to
+    60 days before ``end`` (both are dates once the spec is built).
     """
 
     seed: int = 1
@@ -29,10 +38,12 @@ class DemoSpec:
     courses_per_org: int = 2
     learners: int = 200
     start: datetime.date = None  # type: ignore[assignment]  # set in __post_init__
-    end: datetime.date = DEFAULT_END
+    end: datetime.date = None  # type: ignore[assignment]  # set in __post_init__
     events_per_learner_course: int = 40
 
     def __post_init__(self):
+        if self.end is None:
+            object.__setattr__(self, "end", default_end())
         if self.start is None:
             object.__setattr__(self, "start", self.end - datetime.timedelta(days=60))
         if self.start > self.end:
