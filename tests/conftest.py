@@ -4,6 +4,9 @@
 - `demo`: a second ClickHouse holding only a known demo data set, with the
   marts built after the load (the backfill path); tests compare marts with
   independent computations over the same generated activity.
+- `superset`: Superset in a Tutor root of its own (SQLite metadata, no Redis),
+  the assets imported, reading the `demo` ClickHouse as the report user;
+  `client` is a logged-in admin session on its API.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from tutoraspects.demo_data import DemoSpec, generate_sink_rows, generate_statem
 from tutoraspects.embedded.service import free_port
 from tutoraspects.embedded.stack import EmbeddedStack
 from tutoraspects.loading import bulk_insert, load_sink_rows
+from tutoraspects.superset.client import SupersetClient
 
 QUIET = lambda _: None  # noqa: E731
 
@@ -65,3 +69,42 @@ def demo(tmp_path_factory):
         yield stack.settings
     finally:
         stack.stop()
+
+
+@pytest.fixture(scope="session")
+def superset(demo, tmp_path_factory):
+    """A running embedded Superset with the assets imported, reading the demo ClickHouse."""
+    stack = EmbeddedStack(tmp_path_factory.mktemp("aspects-superset-root"))
+    own = stack.prepare(echo=lambda _: None, with_ralph=False, with_superset=True, superset=free_port(),
+                        clickhouse_http=free_port(), clickhouse_tcp=free_port())
+    stack.settings = demo.with_overrides(
+        run_superset=True,
+        superset_url=own.superset_url,
+        superset_admin_username=own.superset_admin_username,
+        superset_admin_password=own.superset_admin_password,
+    )
+    lines: list[str] = []
+    try:
+        stack.start_superset(echo=lines.append)
+    except BaseException:
+        print("\n".join(lines))
+        stack.stop()
+        raise
+    print("\n".join(lines))
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="session")
+def settings_(superset):
+    return superset.settings
+
+
+@pytest.fixture()
+def client(settings_) -> SupersetClient:
+    client = SupersetClient(settings_.superset_url, settings_.superset_admin_username,
+                            settings_.superset_admin_password)
+    client.login()
+    return client

@@ -1,7 +1,6 @@
 """The embedded Superset, for real: init, asset import, chart data, dashboards in a browser.
 
-One Superset for the session (the `superset` fixture), in a Tutor root of its
-own (SQLite metadata, no Redis), reading the `demo` ClickHouse as the report user.
+One Superset for the session (the `superset` fixture in conftest.py).
 """
 
 from __future__ import annotations
@@ -16,8 +15,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tutoraspects.embedded.service import free_port
-from tutoraspects.embedded.stack import EmbeddedStack
 from tutoraspects.superset.assets import (MASKED_PASSWORD, KINDS, check_assets, dashboard_chart_uuids, import_assets,
                                           load_tree, serialize_export)
 from tutoraspects.superset.client import SupersetClient
@@ -27,45 +24,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 RESOURCES = {"databases": "database", "datasets": "dataset", "charts": "chart", "dashboards": "dashboard"}
-
-
-@pytest.fixture(scope="session")
-def superset(demo, tmp_path_factory):
-    """A running embedded Superset with the assets imported, reading the demo ClickHouse."""
-    stack = EmbeddedStack(tmp_path_factory.mktemp("aspects-superset-root"))
-    own = stack.prepare(echo=lambda _: None, with_ralph=False, with_superset=True, superset=free_port(),
-                        clickhouse_http=free_port(), clickhouse_tcp=free_port())
-    stack.settings = demo.with_overrides(
-        run_superset=True,
-        superset_url=own.superset_url,
-        superset_admin_username=own.superset_admin_username,
-        superset_admin_password=own.superset_admin_password,
-    )
-    lines: list[str] = []
-    try:
-        stack.start_superset(echo=lines.append)
-    except BaseException:
-        print("\n".join(lines))
-        stack.stop()
-        raise
-    print("\n".join(lines))
-    try:
-        yield stack
-    finally:
-        stack.stop()
-
-
-@pytest.fixture(scope="session")
-def settings_(superset):
-    return superset.settings
-
-
-@pytest.fixture()
-def client(settings_) -> SupersetClient:
-    client = SupersetClient(settings_.superset_url, settings_.superset_admin_username,
-                            settings_.superset_admin_password)
-    client.login()
-    return client
 
 
 def ids_by_uuid(client: SupersetClient, resource: str) -> dict[str, int]:

@@ -211,7 +211,8 @@ def test_web_proxy_routes_superset(default_root):
 def test_secrets_are_generated_and_saved(any_root, facts):
     config = any_root.config
     secrets = {key: config.get(key) for key in facts["unique"]}
-    assert set(facts["unique"]) >= {*CLICKHOUSE_PASSWORDS, "RALPH_LMS_PASSWORD", "SUPERSET_SECRET_KEY"}
+    assert set(facts["unique"]) >= {*CLICKHOUSE_PASSWORDS, "RALPH_LMS_PASSWORD", "SUPERSET_SECRET_KEY",
+                                    "SUPERSET_GUEST_TOKEN_SECRET"}
     for key, value in secrets.items():
         assert isinstance(value, str) and len(value) >= 24, key
         assert "{{" not in value, key
@@ -273,6 +274,7 @@ def test_superset_config(default_root, monkeypatch):
     superset = types.ModuleType("superset")
     superset_config = types.ModuleType("superset.config")
     superset_config.TALISMAN_CONFIG = {"content_security_policy": {"default-src": ["'self'"]}}
+    superset_config.GUEST_TOKEN_JWT_SECRET = "test-guest-secret-change-me"  # Superset 6.1's public default
     superset.config = superset_config
     for name, module in {
         "cachelib": cachelib,
@@ -293,7 +295,15 @@ def test_superset_config(default_root, monkeypatch):
     assert namespace["CACHE_CONFIG"]["CACHE_REDIS_URL"] == "redis://redis:6379/3"
     assert namespace["FEATURE_FLAGS"]["EMBEDDED_SUPERSET"] is True
     assert namespace["FEATURE_FLAGS"]["ENABLE_TEMPLATE_PROCESSING"] is True
-    assert namespace["GUEST_ROLE_NAME"] == "Gamma"
+    # guest tokens: a secret of this install, a fixed audience, a role of their own
+    assert namespace["GUEST_TOKEN_JWT_SECRET"] == config["SUPERSET_GUEST_TOKEN_SECRET"]
+    assert len(config["SUPERSET_GUEST_TOKEN_SECRET"]) >= 32
+    assert namespace["GUEST_TOKEN_JWT_AUDIENCE"] == "aspects-superset"
+    assert namespace["GUEST_ROLE_NAME"] == "Aspects Guest" not in ("Gamma", "Public", "Admin")
+    granted = {tuple(pair) for pair in namespace["FAB_ROLES"]["Aspects Guest"]}
+    assert ("Dashboard", "can_read") in granted
+    assert not any(view.startswith("SQL") or perm in ("can_write", "can_list", "all_datasource_access")
+                   for view, perm in granted if view != "DashboardFilterStateRestApi")
     csp = namespace["TALISMAN_CONFIG"]["content_security_policy"]
     assert csp["default-src"] == ["'self'"]
     assert any("local.openedx.io" in origin for origin in csp["frame-ancestors"])

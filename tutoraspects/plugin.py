@@ -80,6 +80,10 @@ hooks.Filters.CONFIG_DEFAULTS.add_items(
         ("SUPERSET_REDIS_PORT", "{{ REDIS_PORT }}"),
         # Metadata database URI; empty: MySQL from SUPERSET_DB_* (the embedded stack sets a SQLite file).
         ("SUPERSET_SQLALCHEMY_URI", ""),
+        # Guest tokens (embedded dashboards): the audience Superset signs and checks,
+        # and the role a guest token's holder gets (defined in superset_config.py).
+        ("SUPERSET_GUEST_TOKEN_AUDIENCE", "aspects-superset"),
+        ("SUPERSET_GUEST_ROLE", "Aspects Guest"),
         # Where init steps reach Superset to import the assets (inside the deployment's network).
         ("SUPERSET_URL", "http://superset:{{ SUPERSET_PORT }}"),
     ]
@@ -94,6 +98,8 @@ hooks.Filters.CONFIG_UNIQUE.add_items(
         ("RALPH_LMS_PASSWORD", "{{ 24|random_string }}"),
         ("RALPH_LOADER_PASSWORD", "{{ 24|random_string }}"),
         ("SUPERSET_SECRET_KEY", "{{ 48|random_string }}"),
+        # Signs embedded dashboards' guest tokens; Superset's built-in default is public.
+        ("SUPERSET_GUEST_TOKEN_SECRET", "{{ 48|random_string }}"),
         ("SUPERSET_ADMIN_PASSWORD", "{{ 24|random_string }}"),
         ("SUPERSET_DB_PASSWORD", "{{ 24|random_string }}"),
     ]

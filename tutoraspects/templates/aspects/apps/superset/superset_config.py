@@ -75,9 +75,41 @@ FEATURE_FLAGS = {
     "DASHBOARD_RBAC": True,
 }
 
-# Embedded dashboards (LMS instructor tab) get guest tokens with this role;
-# Gamma has the read permissions a guest needs (Public does not).
-GUEST_ROLE_NAME = "Gamma"
+# Embedded dashboards (LMS instructor tab): guest tokens are signed with a
+# secret generated per install (Superset's default is public: with it anyone
+# could sign a token for any dashboard) and a fixed audience (the default is the
+# request's own host, which a forger controls). Only an admin, through
+# POST /api/v1/security/guest_token/, issues them.
+GUEST_TOKEN_JWT_SECRET = {{ SUPERSET_GUEST_TOKEN_SECRET|tojson }}
+GUEST_TOKEN_JWT_AUDIENCE = {{ SUPERSET_GUEST_TOKEN_AUDIENCE|tojson }}
+if not GUEST_TOKEN_JWT_SECRET or GUEST_TOKEN_JWT_SECRET == _defaults.GUEST_TOKEN_JWT_SECRET:
+    raise RuntimeError("SUPERSET_GUEST_TOKEN_SECRET is empty or Superset's public default: run `tutor config save`")
+
+# A token's holder gets this role and nothing else: enough to draw the charts of
+# the dashboards named in the token (Superset checks that the chart belongs to
+# one of them and applies the token's row-level rules), no SQL Lab, no listing,
+# no writes. Defined here (Flask-AppBuilder builtin role), so it is the same in
+# every deployment and cannot drift in the metadata database.
+GUEST_ROLE_NAME = {{ SUPERSET_GUEST_ROLE|tojson }}
+FAB_ROLES = {
+    GUEST_ROLE_NAME: [
+        # [view, permission]: Superset's own minimal set for viewing a dashboard
+        ["Dashboard", "can_read"],
+        ["Chart", "can_read"],
+        ["Superset", "can_dashboard"],
+        ["Superset", "can_explore_json"],
+        ["Api", "can_query"],
+        ["Api", "can_query_form_data"],
+        ["Api", "can_time_range"],
+        ["DashboardFilterStateRestApi", "can_read"],
+        ["DashboardFilterStateRestApi", "can_write"],
+        ["EmbeddedDashboard", "can_read"],
+        ["CurrentUserRestApi", "can_read"],
+        ["CssTemplate", "can_read"],
+        ["Theme", "can_read"],
+        ["Datasource", "can_get"],
+    ],
+}
 
 # Served behind Caddy, which terminates TLS.
 ENABLE_PROXY_FIX = True
