@@ -12,7 +12,7 @@ STAGING = {
     "stg_enrollment_events": {"enrollment_activated", "enrollment_deactivated", "enrollment_mode_changed"},
     "stg_navigation_events": {"nav_tab", "nav_next", "nav_previous", "nav_outline"},
     "stg_video_events": {"video_loaded", "video_played", "video_paused", "video_stopped", "video_completed", "video_seeked"},
-    "stg_problem_events": {"problem_check_server", "problem_check_browser"},
+    "stg_problem_events": {"problem_check_server", "problem_check_browser", "problem_submitted"},
     "stg_grade_events": {"subsection_grade", "course_grade", "course_passed", "course_failed"},
     "stg_forum_events": {"forum_thread_created", "forum_response_created"},
     "stg_completion_events": {"block_completion"},

@@ -12,17 +12,15 @@ import math
 import re
 
 import pytest
+from xapi_pages import visited_units
 
 from tutoraspects.clickhouse_client import connect
 from tutoraspects.demo_data import generate_sink_rows, generate_statements
 from tutoraspects.demo_data.statements import (
-    EXT_ENDING_POINT,
     EXT_MODE,
-    EXT_STARTING_POSITION,
     EXT_VIDEO_LENGTH,
     EXT_VIDEO_TIME,
     EXT_VIDEO_TIME_FROM,
-    MODULE_TYPE,
     kind_of,
 )
 
@@ -139,31 +137,15 @@ class Reference:
         return {key: {"learners": len(learners[key]), "interactions": interactions[key]} for key in learners}
 
     def pages_visited(self):
-        """actor, unit pairs per course: a navigation lands on the subsection's
-        first unit + position - 1 in course order (next past the end: next subsection)."""
-        units = {}
-        for course in self.courses:
-            ordered = sorted((b for b in self.blocks_of_type("vertical") if b["course_key"] == course),
-                             key=lambda b: b["display_order"])
-            units[course] = ordered
+        """actor, unit pairs per course (tests/xapi_pages.py)."""
+        units = {course: sorted((b for b in self.blocks_of_type("vertical") if b["course_key"] == course),
+                                key=lambda b: b["display_order"])
+                 for course in self.courses}
         visited = set()
         for s in self.statements["navigated"]:
             course = course_of(s)
-            subsection = block_of(s)
-            extensions = s["context"]["extensions"]
-            ending = extensions.get(EXT_ENDING_POINT)
-            if s["object"]["definition"]["type"] == MODULE_TYPE:
-                position = 1
-            elif ending == "next unit":
-                position = extensions[EXT_STARTING_POSITION] + 1
-            elif ending == "previous unit":
-                position = max(extensions[EXT_STARTING_POSITION] - 1, 1)
-            else:
-                position = int(ending)
-            ordered = units[course]
-            first = next(i for i, u in enumerate(ordered) if u["parent_location"] == subsection)
-            if first + position - 1 < len(ordered):
-                visited.add((course, s["actor"]["account"]["name"], ordered[first + position - 1]["location"]))
+            for unit in visited_units(s, units[course]):
+                visited.add((course, s["actor"]["account"]["name"], unit))
         return visited
 
     def video_stretches(self):
@@ -218,7 +200,7 @@ class Reference:
             actor = s["actor"]["account"]["name"]
             by_actor = results[(course_of(s), block_of(s))]
             submissions, correct = by_actor.get(actor, (0, False))
-            if s["verb"]["display"]["en"] == "evaluated":
+            if s["verb"]["display"]["en"] == "evaluated":  # one per answer; `attempted` come with it
                 submissions, correct = submissions + 1, s["result"]["success"]
             by_actor[actor] = (submissions, correct)
         return results
@@ -423,10 +405,17 @@ def test_grade_summary_and_distribution(client, ref):
         assert (row["learners_with_grade"], row["learners_passing"], row["learners_passed"]) == (
             want["graded"], want["passing"], want["passed"]), course
         assert row["average_grade"] == pytest.approx(want["sum"] / want["graded"], abs=0.00006)
+    # bucket 10: currently enrolled learners with no grade yet (not counted as 0)
+    grades = ref.course_grades()
+    for (course, actor), history in ref.enrollment_histories().items():
+        if history[-1][1] and grades.get((course, actor), (None, False))[0] is None:
+            buckets[(course, 10)] += 1
+    assert any(key[1] == 10 for key in buckets), "the demo has enrolled learners without a grade"
     distribution = rows(client, "course_grade_distribution")
-    assert len(distribution) == 10 * len(per_course)
+    assert len(distribution) == 11 * len(per_course)
     for row in distribution:
         assert row["learners"] == buckets[(row["course_key"], row["grade_bucket"])], row
+        assert (row["grade_range"] == "No grade yet") == (row["grade_bucket"] == 10)
     assert sum(w["passing"] for w in per_course.values()) > 0
 
 

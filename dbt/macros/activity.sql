@@ -1,11 +1,13 @@
 {#- The statements that make a learner active in a course (a "visit"): unit
-    navigation (item: the subsection), a video played or completed, a problem
-    answered (server evaluation), a forum post. One definition for the learner
+    navigation (item: the block named; links clicked do not count), a video
+    played or completed, a problem answered (server evaluation of the problem),
+    a forum post. One definition for the learner
     state, the daily course activity and the active-learner counts. Read with
     SETTINGS final = 1 so a re-sent statement counts once. -#}
 {% macro activity_statements() -%}
-    SELECT org, course_key, actor_id, emission_time, 'page' AS activity, subsection_id AS item
+    SELECT org, course_key, actor_id, emission_time, 'page' AS activity, block_id AS item
     FROM {{ ref('stg_navigation_events') }}
+    WHERE navigation != 'other'
     UNION ALL
     SELECT org, course_key, actor_id, emission_time, 'video', video_id
     FROM {{ ref('stg_video_events') }}
@@ -13,7 +15,7 @@
     UNION ALL
     SELECT org, course_key, actor_id, emission_time, 'problem', problem_id
     FROM {{ ref('stg_problem_events') }}
-    WHERE verb = 'evaluated'
+    WHERE is_answer
     UNION ALL
     SELECT org, course_key, actor_id, emission_time, 'forum', post_id
     FROM {{ ref('stg_forum_events') }}

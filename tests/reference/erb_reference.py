@@ -114,7 +114,9 @@ def tracking_events(v: dict) -> dict[str, dict]:
         }
 
     enroll = {"course_id": course, "user_id": v["user_id"], "mode": v["mode"]}
-    tab = {"current_tab": 1, "target_tab": 2, "tab_count": v["tab_count"], "id": seq, "widget_placement": "top"}
+    # As the Learning MFE builds them (frontend-app-learning Sequence.jsx, logEvent): `id` is the unit the
+    # learner is ON and `current_tab` its 1-based position; only tab clicks name a target_tab.
+    mfe_nav = {"current_tab": 1, "id": vert, "tab_count": v["tab_count"], "widget_placement": "top"}
     video_data = {"id": video_hex, "code": "html5", "duration": v["video_duration"]}
     grade_ctx = {"path": "/courses/{}/xblock/{}/handler/xmodule_handler/problem_check".format(course, problem)}
     thread_id = "6a3b0cd4e5f6a7b8c9d0e1f2"
@@ -122,9 +124,9 @@ def tracking_events(v: dict) -> dict[str, dict]:
     return {
         "enrollment_activated": server("edx.course.enrollment.activated", enroll),
         "enrollment_deactivated": server("edx.course.enrollment.deactivated", enroll),
-        "nav_tab": browser("edx.ui.lms.sequence.tab_selected", tab),
-        "nav_next": browser("edx.ui.lms.sequence.next_selected", {**tab, "target_tab": None}),
-        "nav_previous": browser("edx.ui.lms.sequence.previous_selected", {**tab, "current_tab": 2, "target_tab": None}),
+        "nav_tab": browser("edx.ui.lms.sequence.tab_selected", {**mfe_nav, "target_tab": 2}),
+        "nav_next": browser("edx.ui.lms.sequence.next_selected", mfe_nav),
+        "nav_previous": browser("edx.ui.lms.sequence.previous_selected", {**mfe_nav, "current_tab": 2}),
         "nav_outline": browser(
             "edx.ui.lms.outline.selected",
             {
@@ -165,6 +167,20 @@ def tracking_events(v: dict) -> dict[str, dict]:
                 },
             },
             module={"display_name": v["problem_name"], "usage_key": problem},
+            **grade_ctx,
+        ),
+        # edx-platform grades/events.py, with each answer (the grades app's own context)
+        "problem_submitted": server(
+            "edx.grades.problem.submitted",
+            {
+                "user_id": v["user_id"],
+                "course_id": course,
+                "problem_id": problem,
+                "event_transaction_id": "9d0c8b8e-3a8c-4a3e-9f2d-0f3c1b2a4d5e",
+                "event_transaction_type": "edx.grades.problem.submitted",
+                "weighted_earned": 1,
+                "weighted_possible": 1,
+            },
             **grade_ctx,
         ),
         "subsection_grade": server(

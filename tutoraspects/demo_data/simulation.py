@@ -43,7 +43,7 @@ def estimate_statement_count(spec: DemoSpec) -> int:
     total = 0
     for learner in iter_learners(spec, courses):
         for e in learner.enrollments:
-            total += 1 + (e.upgraded_at is not None) + (e.unenrolled_at is not None) + round(e.budget * 1.13)
+            total += 1 + (e.upgraded_at is not None) + (e.unenrolled_at is not None) + round(e.budget * 1.23)
     return total
 
 
@@ -129,23 +129,23 @@ class EnrollmentSimulation:
         if self.pointer >= len(units):  # finished the course: come back to review something
             self.pointer = rng.randrange(len(units))
         unit = units[self.pointer]
+        # the outline opens the subsection at its first unit; a tab click moves on to where the learner left off
         yield xs.navigate_outline(self.ctx, self.tick(1, 20), unit.parent)
         if unit.unit_number > 1:
-            yield xs.navigate_tab(self.ctx, self.tick(2, 15), unit.parent, 1, unit.unit_number)
+            yield xs.navigate_tab(self.ctx, self.tick(2, 15), unit.parent.children[0], unit.unit_number)
         while True:
             yield from self.study_unit(unit)
             if rng.random() < 0.07 and unit.unit_number > 1:  # look back at the previous unit
-                yield xs.navigate_previous(self.ctx, self.tick(2, 20), unit.parent, unit.unit_number)
-                yield xs.navigate_next(self.ctx, self.tick(10, 90), unit.parent, unit.unit_number - 1)
+                yield xs.navigate_previous(self.ctx, self.tick(2, 20), unit)
+                yield xs.navigate_next(self.ctx, self.tick(10, 90), unit.parent.children[unit.unit_number - 2])
             self.pointer += 1
             if self.count >= quota or self.pointer >= len(units):
                 break
             # next unit: the "next" button (also across subsections) or a tab click
             if rng.random() < 0.8 or units[self.pointer].parent is not unit.parent:
-                yield xs.navigate_next(self.ctx, self.tick(2, 30), unit.parent, unit.unit_number)
+                yield xs.navigate_next(self.ctx, self.tick(2, 30), unit)
             else:
-                yield xs.navigate_tab(self.ctx, self.tick(2, 30), unit.parent, unit.unit_number,
-                                      units[self.pointer].unit_number)
+                yield xs.navigate_tab(self.ctx, self.tick(2, 30), unit, units[self.pointer].unit_number)
             unit = units[self.pointer]
         if rng.random() < 0.06:
             yield self.forum_thread()
@@ -206,9 +206,11 @@ class EnrollmentSimulation:
             ts = self.tick(15, 240)
             correct = rng.random() < min(0.98, self.e.ability + 0.15 * (attempts - 1))
             grade = problem.max_score if correct else rng.randrange(problem.max_score)
+            # one answer: the browser's and the server's problem_check, and the grades app's submission
             yield xs.problem_attempted(ctx, ts, problem)
             yield xs.problem_evaluated(ctx, self.tick(0.05, 0.4), problem, grade, attempts,
                                        self.response(problem, correct))
+            yield xs.problem_submitted(ctx, self.tick(0.01, 0.1), problem, grade)
             first = problem.location not in self.grades
             previous = self.grades.get(problem.location, 0)
             self.grades[problem.location] = grade

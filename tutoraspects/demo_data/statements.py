@@ -34,6 +34,7 @@ KINDS = {
     "video_completed": "complete_video (edx.video.completed)",
     "problem_check_browser": "problem_check, event_source browser",
     "problem_check_server": "problem_check, event_source server",
+    "problem_submitted": "edx.grades.problem.submitted",
     "subsection_grade": "edx.grades.subsection.grade_calculated",
     "course_grade": "edx.grades.course.grade_calculated",
     "course_passed": "edx.course.grade.passed.first_time",
@@ -72,6 +73,7 @@ MODULE_TYPE = "http://adlnet.gov/expapi/activities/module"
 RESOURCE_TYPE = "http://id.tincanapi.com/activitytype/resource"
 VIDEO_TYPE = "https://w3id.org/xapi/video/activity-type/video"
 INTERACTION_TYPE = "http://adlnet.gov/expapi/activities/cmi.interaction"
+QUESTION_TYPE = "http://adlnet.gov/expapi/activities/question"
 DISCUSSION_TYPE = "http://id.tincanapi.com/activitytype/discussion"
 
 EXT_VERSION = "https://w3id.org/xapi/openedx/extension/transformer-version"
@@ -177,25 +179,27 @@ def course_outcome(ctx: StatementContext, ts, passed: bool) -> dict:
     return ctx.statement(ts, PASSED if passed else FAILED, ctx.course_outcome_object, {"extensions": ctx.extensions})
 
 
-def navigate_tab(ctx: StatementContext, ts, subsection: Block, current: int, target: int) -> dict:
-    return _sequence_navigation(ctx, ts, subsection, current, target)
+def navigate_tab(ctx: StatementContext, ts, unit: Block, target: int) -> dict:
+    return _sequence_navigation(ctx, ts, unit, target)
 
 
-def navigate_next(ctx: StatementContext, ts, subsection: Block, current: int) -> dict:
-    return _sequence_navigation(ctx, ts, subsection, current, "next unit")
+def navigate_next(ctx: StatementContext, ts, unit: Block) -> dict:
+    return _sequence_navigation(ctx, ts, unit, "next unit")
 
 
-def navigate_previous(ctx: StatementContext, ts, subsection: Block, current: int) -> dict:
-    return _sequence_navigation(ctx, ts, subsection, current, "previous unit")
+def navigate_previous(ctx: StatementContext, ts, unit: Block) -> dict:
+    return _sequence_navigation(ctx, ts, unit, "previous unit")
 
 
-def _sequence_navigation(ctx, ts, subsection: Block, current: int, ending) -> dict:
-    """The object is the subsection; positions are 1-based unit numbers in it."""
+def _sequence_navigation(ctx, ts, unit: Block, ending) -> dict:
+    """As the Learning MFE sends it: the object is the unit the learner is ON,
+    starting-position its 1-based number in its subsection, tab_count the
+    subsection's units; ending-point the destination's number or next/previous."""
     obj = {
-        "id": f"{LMS_URL}/xblock/{subsection.location}", "objectType": "Activity",
-        "definition": {"extensions": {EXT_TOTAL_ITEMS: len(subsection.children)}, "type": RESOURCE_TYPE},
+        "id": f"{LMS_URL}/xblock/{unit.location}", "objectType": "Activity",
+        "definition": {"extensions": {EXT_TOTAL_ITEMS: len(unit.parent.children)}, "type": RESOURCE_TYPE},
     }
-    extensions = {**ctx.extensions, EXT_STARTING_POSITION: current, EXT_ENDING_POINT: ending}
+    extensions = {**ctx.extensions, EXT_STARTING_POSITION: unit.unit_number, EXT_ENDING_POINT: ending}
     return ctx.statement(ts, NAVIGATED, obj, ctx.course_context(extensions))
 
 
@@ -245,6 +249,16 @@ def _iso_duration(seconds: float) -> str:
 def problem_attempted(ctx: StatementContext, ts, problem: Block) -> dict:
     """Browser problem_check: attempted, no result (the server statement carries it)."""
     return ctx.statement(ts, ATTEMPTED, ctx.block_object(problem, INTERACTION_TYPE), ctx.course_context())
+
+
+def problem_submitted(ctx: StatementContext, ts, problem: Block, grade: int) -> dict:
+    """edx.grades.problem.submitted, sent with each answer: attempted, with the weighted score."""
+    max_grade = float(problem.max_score)
+    result = {
+        "score": {"max": max_grade, "min": 0.0, "raw": float(grade), "scaled": grade / max_grade},
+        "success": grade >= problem.max_score,
+    }
+    return ctx.statement(ts, ATTEMPTED, ctx.block_object(problem, QUESTION_TYPE), ctx.course_context(), result)
 
 
 def problem_evaluated(ctx: StatementContext, ts, problem: Block, grade: int, attempts: int, response: str) -> dict:
@@ -335,7 +349,7 @@ def kind_of(statement: dict) -> str:
     if definition.get("type") == VIDEO_TYPE:
         return "video_" + {"initialized": "loaded", "terminated": "stopped"}.get(verb, verb)
     if verb == "attempted":
-        return "problem_check_browser"
+        return "problem_submitted" if "result" in statement else "problem_check_browser"
     if verb == "evaluated":
         return "problem_check_server"
     if verb == "earned":

@@ -39,7 +39,7 @@ engagement AS (
 grades AS (
     SELECT
         org, course_key, actor_id,
-        argMaxIf(score_scaled, emission_time, grade_type = 'course') AS course_grade,
+        {{ latest_course_grade() }} AS course_grade,
         argMaxIf(grade_type, emission_time, grade_type IN ('passed', 'failed')) = 'passed' AS has_passed,
         max(emission_time) AS last_grade_at
     FROM {{ ref('stg_grade_events') }}

@@ -3,18 +3,20 @@
     engine='MergeTree',
     order_by='(org, course_key, problem_id, actor_id)',
 ) }}
--- One row per learner and problem tried: submissions (server "evaluated"
--- statements, one per attempt), whether the latest one was right, and the
--- latest score. A browser "attempted" without a result still counts as tried.
+-- One row per learner and problem tried: answers (one per server evaluation of
+-- the problem: neither the `attempted` statements that come with each answer
+-- nor a multi-question problem's per-question statements add one), whether
+-- the latest answer was right, and its score. Any statement on the problem
+-- (a browser `attempted` too) counts the learner as having tried it.
 SELECT
     org,
     course_key,
     problem_id,
     actor_id,
-    toUInt32(countIf(has_result)) AS attempts,
-    argMaxIf(success, (emission_time, event_id), has_result) AS is_correct,
-    countIf(has_result AND success) > 0 AS ever_correct,
-    argMaxIf(score_scaled, (emission_time, event_id), has_result) AS last_score_scaled,
+    toUInt32(countIf(is_answer)) AS attempts,
+    argMaxIf(answered_correctly, (emission_time, event_id), is_answer) AS is_correct,
+    countIf(is_answer AND answered_correctly) > 0 AS ever_correct,
+    if(countIf(is_answer) = 0, NULL, argMaxIf(score_scaled, (emission_time, event_id), is_answer)) AS last_score_scaled,
     min(emission_time) AS first_attempted_at,
     max(emission_time) AS last_attempted_at
 FROM {{ ref('stg_problem_events') }}

@@ -1,5 +1,5 @@
 {{ config(
-    refreshable=mart_refresh(depends_on=[target.schema ~ '.int_learner_course_state_mv']),
+    refreshable=mart_refresh(depends_on=[target.schema ~ '.int_learner_course_state_mv', target.schema ~ '.int_problem_attempts_mv']),
     engine='MergeTree',
     order_by='(org, course_key, problem_id, actor_id)',
 ) }}
@@ -21,16 +21,11 @@ subsections AS (
     WHERE block_type = 'sequential'
 ),
 results AS (
-    SELECT org, course_key, actor_id, problem_id,
-           count() AS attempts,
-           argMax(success, emission_time) AS is_correct,
-           max(success) AS ever_correct,
-           argMax(score_scaled, emission_time) AS score_scaled,
-           min(emission_time) AS first_attempt_at,
-           max(emission_time) AS last_attempt_at
-    FROM {{ ref('stg_problem_events') }} FINAL
-    WHERE verb = 'evaluated'
-    GROUP BY org, course_key, actor_id, problem_id
+    SELECT org, course_key, actor_id, problem_id, attempts, is_correct, ever_correct,
+           last_score_scaled AS score_scaled, first_attempted_at AS first_attempt_at,
+           last_attempted_at AS last_attempt_at
+    FROM {{ ref('int_problem_attempts') }}
+    WHERE attempts > 0
 )
 SELECT
     results.org AS org,

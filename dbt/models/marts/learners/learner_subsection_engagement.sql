@@ -1,5 +1,5 @@
 {{ config(
-    refreshable=mart_refresh(depends_on=[target.schema ~ '.int_learner_course_state_mv']),
+    refreshable=mart_refresh(depends_on=[target.schema ~ '.int_learner_course_state_mv', target.schema ~ '.int_problem_attempts_mv']),
     engine='MergeTree',
     order_by='(org, course_key, section_number, subsection_number, actor_id)',
 ) }}
@@ -34,31 +34,10 @@ totals AS (
     WHERE subsection_number > 0
     GROUP BY course_key, section_number, subsection_number
 ),
--- Units in course order; a navigation statement names the subsection and the
--- 1-based unit position it lands on; "next" from the last unit of a
--- subsection (position n + 1) lands on the next unit in course order.
-units AS (
-    SELECT u.course_key AS course_key, u.location AS unit_id, u.section_number AS section_number,
-           u.subsection_number AS subsection_number, u.unit_number AS unit_number, u.parent_location AS subsection_id,
-           row_number() OVER (PARTITION BY u.course_key ORDER BY u.display_order) AS course_unit_index
-    FROM blocks AS u
-    WHERE u.block_type = 'vertical'
-),
-subsection_units AS (
-    SELECT course_key, subsection_id, min(course_unit_index) AS first_index, count() AS n_units
-    FROM units
-    GROUP BY course_key, subsection_id
-),
 activity AS (
-    -- pages: units landed on; videos and problems: by block
-    SELECT nav.org AS org, nav.course_key AS course_key, nav.actor_id AS actor_id,
-           u.section_number AS section_number, u.subsection_number AS subsection_number,
-           'page' AS kind, u.unit_id AS item
-    FROM {{ ref('stg_navigation_events') }} AS nav FINAL
-    INNER JOIN subsection_units AS su ON su.course_key = nav.course_key AND su.subsection_id = nav.subsection_id
-    INNER JOIN units AS u
-        ON u.course_key = nav.course_key
-       AND u.course_unit_index = su.first_index + least(toUInt64(nav.unit_position), su.n_units + 1) - 1
+    -- pages: the units int_page_visits resolved; videos and problems: by block
+    SELECT org, course_key, actor_id, section_number, subsection_number, 'page' AS kind, unit_id AS item
+    FROM {{ ref('int_page_visits') }}
     UNION ALL
     SELECT v.org, v.course_key, v.actor_id, b.section_number, b.subsection_number, 'video', v.video_id
     FROM {{ ref('stg_video_events') }} AS v FINAL
@@ -66,9 +45,8 @@ activity AS (
     WHERE v.verb IN ('played', 'completed')
     UNION ALL
     SELECT p.org, p.course_key, p.actor_id, b.section_number, b.subsection_number, 'problem', p.problem_id
-    FROM {{ ref('stg_problem_events') }} AS p FINAL
+    FROM {{ ref('int_problem_attempts') }} AS p
     INNER JOIN blocks AS b ON b.location = p.problem_id
-    WHERE p.verb = 'evaluated'
 ),
 per_learner AS (
     SELECT org, course_key, actor_id, section_number, subsection_number,

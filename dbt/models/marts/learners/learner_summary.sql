@@ -1,5 +1,5 @@
 {{ config(
-    refreshable=mart_refresh(depends_on=[target.schema ~ '.int_learner_course_state_mv']),
+    refreshable=mart_refresh(depends_on=[target.schema ~ '.int_learner_course_state_mv', target.schema ~ '.int_problem_attempts_mv']),
     engine='MergeTree',
     order_by='(org, course_key, username, actor_id)',
 ) }}
@@ -27,20 +27,12 @@ course_totals AS (
     FROM {{ source('event_sink', 'course_blocks') }} {{ final }}
     GROUP BY course_key
 ),
--- latest evaluation of each problem a learner answered
+-- latest answer of each problem a learner answered
 problem_results AS (
-    SELECT
-        org, course_key, actor_id,
-        countIf(latest_success) AS problems_correct,
-        sum(submissions) AS problem_submissions
-    FROM (
-        SELECT org, course_key, actor_id, problem_id,
-               argMax(success, emission_time) AS latest_success,
-               count() AS submissions
-        FROM {{ ref('stg_problem_events') }} {{ final }}
-        WHERE verb = 'evaluated'
-        GROUP BY org, course_key, actor_id, problem_id
-    )
+    SELECT org, course_key, actor_id,
+           countIf(is_correct) AS problems_correct,
+           sum(attempts) AS problem_submissions
+    FROM {{ ref('int_problem_attempts') }}
     GROUP BY org, course_key, actor_id
 ),
 videos_completed AS (
