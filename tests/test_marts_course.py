@@ -30,6 +30,7 @@ KINDS = (("vertical", "page"), ("video", "video"), ("problem", "problem"))  # bl
 # course_activity_daily: the statements that make a learner active, by kind (statements.KINDS keys)
 ACTIVITIES = {"nav_tab": "page", "nav_next": "page", "nav_previous": "page", "nav_outline": "page",
               "video_played": "video", "video_completed": "video", "problem_check_server": "problem",
+              "problem_check_multi": "problem",
               "forum_thread_created": "forum", "forum_response_created": "forum"}
 
 
@@ -197,11 +198,15 @@ class Reference:
         """(course, problem) -> {actor: (submissions, latest submission correct)}."""
         results = collections.defaultdict(dict)
         for s in self.of_verbs("attempted", "evaluated"):
+            if kind_of(s) == "problem_check_question":  # one per question: the parent counts the answer
+                continue
             actor = s["actor"]["account"]["name"]
             by_actor = results[(course_of(s), block_of(s))]
             submissions, correct = by_actor.get(actor, (0, False))
             if s["verb"]["display"]["en"] == "evaluated":  # one per answer; `attempted` come with it
-                submissions, correct = submissions + 1, s["result"]["success"]
+                score = s["result"]["score"]  # several questions: right when all are
+                right = score["raw"] >= score["max"] if s["object"]["objectType"] == "GroupActivity" else s["result"]["success"]
+                submissions, correct = submissions + 1, right
             by_actor[actor] = (submissions, correct)
         return results
 

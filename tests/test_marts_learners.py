@@ -26,13 +26,25 @@ FAMILY = {
     **dict.fromkeys(["nav_tab", "nav_next", "nav_previous", "nav_outline"], "navigation"),
     **dict.fromkeys(["video_loaded", "video_played", "video_paused", "video_stopped", "video_completed",
                      "video_seeked"], "video"),
-    **dict.fromkeys(["problem_check_server", "problem_check_browser", "problem_submitted"], "problem"),
+    **dict.fromkeys(["problem_check_server", "problem_check_multi", "problem_check_question", "problem_check_browser",
+                     "problem_submitted"], "problem"),
     **dict.fromkeys(["subsection_grade", "course_grade", "course_passed", "course_failed"], "grade"),
     **dict.fromkeys(["forum_thread_created", "forum_response_created"], "forum"),
     "block_completion": "completion",
 }
 VISIT_KINDS = {"nav_tab", "nav_next", "nav_previous", "nav_outline", "video_played", "video_completed",
-               "problem_check_server", "forum_thread_created", "forum_response_created"}
+               "problem_check_server", "problem_check_multi", "forum_thread_created", "forum_response_created"}
+
+
+# one statement per answer: the server's problem_check (for several questions, the parent)
+ANSWER_KINDS = {"problem_check_server", "problem_check_multi"}
+
+
+def answer_is_right(statement: dict) -> bool:
+    """success; for several questions all of them right (the parent's success is the first question's)."""
+    if statement["object"]["objectType"] == "GroupActivity":
+        return statement["result"]["score"]["raw"] >= statement["result"]["score"]["max"]
+    return statement["result"]["success"]
 
 
 def utc_naive(value: datetime.datetime) -> datetime.datetime:
@@ -148,9 +160,9 @@ def learner_states(spec) -> dict[tuple[str, str], LearnerState]:
             state.outcomes.append((s.time, s.kind == "course_passed"))
         if s.kind == "course_grade":
             state.grades.append((s.time, raw["result"]["score"]["scaled"]))
-        if s.kind == "problem_check_server":
+        if s.kind in ANSWER_KINDS:
             problem = BLOCK_KEY.search(raw["object"]["id"]).group(0)
-            state.problems.setdefault(problem, []).append((s.time, raw["result"]["success"]))
+            state.problems.setdefault(problem, []).append((s.time, answer_is_right(raw)))
         if s.kind in ("video_played", "video_completed"):
             state.videos.add(BLOCK_KEY.search(raw["object"]["id"]).group(0))
     return states
@@ -324,7 +336,7 @@ def test_learner_subsection_engagement(demo, demo_spec):
             continue
         elif s.kind in ("video_played", "video_completed"):
             item, slot = BLOCK_KEY.search(raw["object"]["id"]).group(0), 1
-        elif s.kind == "problem_check_server":
+        elif s.kind in ANSWER_KINDS:
             item, slot = BLOCK_KEY.search(raw["object"]["id"]).group(0), 2
         if item:
             b = by_location[item]

@@ -169,6 +169,43 @@ def tracking_events(v: dict) -> dict[str, dict]:
             module={"display_name": v["problem_name"], "usage_key": problem},
             **grade_ctx,
         ),
+        # A problem with two questions: one parent statement plus one per question.
+        "problem_check_multi": server(
+            "problem_check",
+            {
+                "problem_id": problem,
+                "state": {"seed": 1, "done": True},
+                "answers": {f"{problem_hex}_2_1": "choice_1", f"{problem_hex}_3_1": "8"},
+                "grade": 1,
+                "max_grade": 2,
+                "correct_map": {f"{problem_hex}_2_1": {"correctness": "correct"},
+                                f"{problem_hex}_3_1": {"correctness": "incorrect"}},
+                "success": "incorrect",
+                "attempts": 2,
+                "submission": {
+                    f"{problem_hex}_2_1": {
+                        "question": "Which of these is a prime number?",
+                        "answer": "7",
+                        "response_type": "multiplechoiceresponse",
+                        "input_type": "choicegroup",
+                        "correct": True,
+                        "variant": "",
+                        "group_label": "",
+                    },
+                    f"{problem_hex}_3_1": {
+                        "question": "And which is even?",
+                        "answer": "9",
+                        "response_type": "multiplechoiceresponse",
+                        "input_type": "choicegroup",
+                        "correct": False,
+                        "variant": "",
+                        "group_label": "",
+                    },
+                },
+            },
+            module={"display_name": v["problem_name"], "usage_key": problem},
+            **grade_ctx,
+        ),
         # edx-platform grades/events.py, with each answer (the grades app's own context)
         "problem_submitted": server(
             "edx.grades.problem.submitted",

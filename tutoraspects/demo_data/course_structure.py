@@ -62,6 +62,12 @@ class Block:
     max_score: int = 0  # problems
     response_type: str = ""  # problems
     question: str = ""  # problems
+    questions: int = 1  # problems: several questions give one point each
+
+    def questions_text(self) -> list[str]:
+        if self.questions == 1:
+            return [self.question]
+        return [f"{self.question} (part {k})" for k in range(1, self.questions + 1)]
     children: list["Block"] = field(default_factory=list)
 
     @property
@@ -193,8 +199,11 @@ def _add_component(rng, new_block, kind: str, unit: Block, numbers: dict) -> Non
                   duration_seconds=float(rng.randint(60, 900)), **numbers)
     elif kind == "problem":
         response_type, _ = rng.choice(RESPONSE_TYPES)
+        max_score = rng.choice([1, 1, 1, 2, 3])
+        # half of the problems worth several points ask one question per point
+        questions = max_score if max_score > 1 and rng.random() < 0.5 else 1
         new_block("problem", f"Problem {unit.display_name[5:]}.{index}", unit,
-                  max_score=rng.choice([1, 1, 1, 2, 3]), response_type=response_type,
+                  max_score=max_score, response_type=response_type, questions=questions,
                   question=f"Question {unit.display_name[5:]}.{index}: choose the best answer.", **numbers)
     else:
         new_block("html", f"Reading {unit.display_name[5:]}.{index}", unit, **numbers)

@@ -208,8 +208,13 @@ class EnrollmentSimulation:
             grade = problem.max_score if correct else rng.randrange(problem.max_score)
             # one answer: the browser's and the server's problem_check, and the grades app's submission
             yield xs.problem_attempted(ctx, ts, problem)
-            yield xs.problem_evaluated(ctx, self.tick(0.05, 0.4), problem, grade, attempts,
-                                       self.response(problem, correct))
+            if problem.questions == 1:
+                yield xs.problem_evaluated(ctx, self.tick(0.05, 0.4), problem, grade, attempts,
+                                           self.response(problem, correct))
+            else:  # one point per question: the first `grade` questions are right
+                right = [k < grade for k in range(problem.questions)]
+                yield from xs.problem_evaluated_questions(ctx, self.tick(0.05, 0.4), problem, right, attempts,
+                                                          [self.response(problem, ok) for ok in right])
             yield xs.problem_submitted(ctx, self.tick(0.01, 0.1), problem, grade)
             first = problem.location not in self.grades
             previous = self.grades.get(problem.location, 0)

@@ -34,6 +34,8 @@ KINDS = {
     "video_completed": "complete_video (edx.video.completed)",
     "problem_check_browser": "problem_check, event_source browser",
     "problem_check_server": "problem_check, event_source server",
+    "problem_check_multi": "problem_check, event_source server, several questions: the parent statement",
+    "problem_check_question": "problem_check, event_source server, several questions: one per question",
     "problem_submitted": "edx.grades.problem.submitted",
     "subsection_grade": "edx.grades.subsection.grade_calculated",
     "course_grade": "edx.grades.course.grade_calculated",
@@ -281,6 +283,50 @@ def problem_evaluated(ctx: StatementContext, ts, problem: Block, grade: int, att
     return ctx.statement(ts, EVALUATED, obj, ctx.course_context(), result)
 
 
+def problem_evaluated_questions(ctx: StatementContext, ts, problem: Block, right: list[bool], attempts: int,
+                                responses: list[str]) -> list[dict]:
+    """Server problem_check on a problem with several questions: a parent statement
+    (GroupActivity; its success and response are the first question's, the score the
+    problem's) and one statement per question, pointing at the parent."""
+    max_grade = float(problem.max_score)
+    grade = float(sum(right))
+    questions = problem.questions_text()
+    parent_obj = {
+        "id": f"{LMS_URL}/xblock/{problem.location}", "objectType": "GroupActivity",
+        "definition": {
+            "description": {"en-US": questions[0]},
+            "extensions": {EXT_ATTEMPT: attempts},
+            "interactionType": "other",
+            "type": INTERACTION_TYPE,
+        },
+    }
+    result = {
+        "response": responses[0],
+        "score": {"max": max_grade, "min": 0.0, "raw": grade, "scaled": grade / max_grade},
+        "success": right[0],
+    }
+    parent = ctx.statement(ts, EVALUATED, parent_obj, ctx.course_context(), result)
+    out = [parent]
+    for number, (text, ok, response) in enumerate(zip(questions, right, responses), start=2):
+        obj = {
+            # edx-platform names question inputs <block id>_<n>_1, n from 2
+            "id": f"{LMS_URL}/xblock/{problem.location}_{number}_1", "objectType": "Activity",
+            "definition": {
+                "description": {"en-US": text},
+                "extensions": {EXT_ATTEMPT: attempts},
+                "interactionType": interaction_type(problem.response_type),
+                "type": INTERACTION_TYPE,
+            },
+        }
+        context = {
+            "contextActivities": {"grouping": ctx.parent["parent"], "parent": [parent_obj]},
+            "extensions": ctx.extensions,
+            "statement": {"id": parent["id"], "objectType": "StatementRef"},
+        }
+        out.append(ctx.statement(ts, EVALUATED, obj, context, {"response": response, "success": ok}))
+    return out
+
+
 def subsection_earned(ctx: StatementContext, ts, subsection: Block, earned: float, possible: float) -> dict:
     result = {
         "score": {"max": float(possible), "min": 0.0, "raw": float(earned), "scaled": earned / possible if possible else 0},
@@ -351,7 +397,9 @@ def kind_of(statement: dict) -> str:
     if verb == "attempted":
         return "problem_submitted" if "result" in statement else "problem_check_browser"
     if verb == "evaluated":
-        return "problem_check_server"
+        if "statement" in statement["context"]:
+            return "problem_check_question"
+        return "problem_check_multi" if statement["object"]["objectType"] == "GroupActivity" else "problem_check_server"
     if verb == "earned":
         return "course_grade" if definition.get("type") == COURSE_TYPE else "subsection_grade"
     if verb in ("passed", "failed"):
