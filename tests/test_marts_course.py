@@ -8,11 +8,14 @@ statements in order and counts what each chart should show.
 from __future__ import annotations
 
 import collections
+import datetime
 import math
 import re
+from pathlib import Path
 
 import pytest
-from xapi_pages import visited_units
+import yaml
+from xapi_pages import BLOCK_KEY, visited_units
 
 from tutoraspects.clickhouse_client import connect
 from tutoraspects.demo_data import generate_sink_rows, generate_statements
@@ -24,6 +27,7 @@ from tutoraspects.demo_data.statements import (
     kind_of,
 )
 
+ASSETS = Path(__file__).resolve().parent.parent / "superset_assets"
 SEGMENTS = 20  # course_video_segments: 5% of the video each
 FULL_SHARE = 0.95  # watched in full: completed, or this share of the video covered
 KINDS = (("vertical", "page"), ("video", "video"), ("problem", "problem"))  # block type, column name
@@ -137,13 +141,15 @@ class Reference:
                     interactions[key] += 1
         return {key: {"learners": len(learners[key]), "interactions": interactions[key]} for key in learners}
 
-    def pages_visited(self):
-        """actor, unit pairs per course (tests/xapi_pages.py)."""
+    def pages_visited(self, since: str | None = None):
+        """actor, unit pairs per course (tests/xapi_pages.py), on or after the day `since`."""
         units = {course: sorted((b for b in self.blocks_of_type("vertical") if b["course_key"] == course),
                                 key=lambda b: b["display_order"])
                  for course in self.courses}
         visited = set()
         for s in self.statements["navigated"]:
+            if since and s["timestamp"][:10] < since:
+                continue
             course = course_of(s)
             for unit in visited_units(s, units[course]):
                 visited.add((course, s["actor"]["account"]["name"], unit))
@@ -210,7 +216,22 @@ class Reference:
             by_actor[actor] = (submissions, correct)
         return results
 
-    def engagement(self, level: str):
+    def engaged_items(self, since: str | None = None):
+        """(course, actor, block) a learner engaged with (on or after the day `since`, YYYY-MM-DD):
+        a page visited, a video played or completed, a problem with any statement."""
+        items = {(course, actor, unit) for course, actor, unit in self.pages_visited(since)}
+        for s in self.of_verbs("played", "completed", "attempted", "evaluated"):
+            if since and s["timestamp"][:10] < since:
+                continue
+            kind = kind_of(s)
+            if kind.startswith("video_") or kind.startswith("problem_"):
+                # a question's statement: its problem is the context parent
+                iri = s["context"]["contextActivities"]["parent"][0]["id"] if kind == "problem_check_question" \
+                    else s["object"]["id"]
+                items.add((course_of(s), s["actor"]["account"]["name"], BLOCK_KEY.search(iri).group(0)))
+        return items
+
+    def engagement(self, level: str, since: str | None = None):
         """Drop-off per section or subsection: (course, container) -> counts."""
         parent = {b["location"]: b["parent_location"] for b in self.blocks.values()}
 
@@ -225,14 +246,8 @@ class Reference:
             if b["block_type"] in ("vertical", "video", "problem"):
                 totals[container(b["location"])][b["block_type"]] += 1
         done = collections.defaultdict(collections.Counter)  # (container, actor) -> kind -> items
-        for course, actor, unit in self.pages_visited():
-            done[(container(unit), actor)]["vertical"] += 1
-        for (course, video), (part, _) in self.video_viewers().items():
-            for actor in part:
-                done[(container(video), actor)]["video"] += 1
-        for (course, problem), by_actor in self.problem_attempts().items():
-            for actor in by_actor:
-                done[(container(problem), actor)]["problem"] += 1
+        for course, actor, location in self.engaged_items(since):
+            done[(container(location), actor)][self.blocks[location]["block_type"]] += 1
         result = {}
         wanted = "chapter" if level == "section" else "sequential"
         for b in self.blocks_of_type(wanted):
@@ -352,6 +367,32 @@ def test_engagement_drop_off(client, ref, level):
         assert {name: got[key][name] for name in want} == want, key
     # the demo data exercises the drop-off: some learners stop before seeing all of a section
     assert any(w["learners_all_pages"] < w["learners_any_page"] for w in expected.values())
+
+
+@pytest.mark.parametrize("level", ["section", "subsection"])
+def test_engagement_over_a_date_range(client, ref, demo_spec, level):
+    """The drop-off charts over course_engagement_days, with their dataset's own metric expressions:
+    the whole run gives course_<level>_engagement, a date range the items engaged with in it."""
+    dataset = yaml.safe_load((ASSETS / "datasets" / "course_engagement_days.yaml").read_text())
+    metrics = {m["metric_name"]: m["expression"] for m in dataset["metrics"]}
+    names = ["learners_any_page", "learners_all_pages", "learners_any_video", "learners_all_videos",
+             "learners_any_problem", "learners_all_problems", "learners_any_activity", "pages", "videos", "problems"]
+    metric = {name: f"{name}_in_{level}" if name in ("pages", "videos", "problems") else f"{level}_{name}"
+              for name in names}
+    select = ", ".join(f"{metrics[metric[name]]} AS {name}" for name in names)
+    whole_run = {(r["course_key"], r[f"{level}_id"]): {n: r[n] for n in names}
+                 for r in rows(client, f"course_{level}_engagement") if r["learners_any_activity"]}
+    since = (demo_spec.end - datetime.timedelta(days=14)).isoformat()
+    for day, expected in ((None, whole_run), (since, ref.engagement(level, since))):
+        where = f"WHERE day >= '{day}'" if day else ""
+        result = client.query(f"SELECT course_key, {level}_id, {select} FROM reporting.course_engagement_days "
+                              f"{where} GROUP BY course_key, {level}_id")
+        got = {(r[0], r[1]): dict(zip(names, r[2:])) for r in result.result_rows}
+        expected = {key: want for key, want in expected.items() if want["learners_any_activity"]}
+        assert got == expected, day
+    assert any(w["learners_all_pages"] < w["learners_any_page"] for w in expected.values())
+    assert sum(w["learners_any_activity"] for w in expected.values()) < sum(
+        w["learners_any_activity"] for w in whole_run.values()), "the range leaves learners out"
 
 
 # --------------------------------------------------------------------- videos

@@ -23,11 +23,8 @@ totals AS (
     GROUP BY org, course_key, {{ level_id }}
 ),
 learner_items AS (
-    SELECT org, course_key, actor_id, unit_id AS location FROM {{ ref('int_page_visits') }}
-    UNION ALL
-    SELECT org, course_key, actor_id, video_id FROM {{ ref('int_video_views') }}
-    UNION ALL
-    SELECT org, course_key, actor_id, problem_id FROM {{ ref('int_problem_attempts') }}
+    -- what a learner engaged with, any day: the same rows the date-filtered charts count
+    SELECT DISTINCT org, course_key, actor_id, location FROM {{ ref('course_engagement_days') }}
 ),
 learner_counts AS (
     SELECT learner_items.org AS org, learner_items.course_key AS course_key, learner_items.actor_id AS actor_id,

@@ -113,6 +113,32 @@ def tracking_events(v: dict) -> dict[str, dict]:
             "data": data,
         }
 
+    def problem_check(questions, attempts):
+        """The server's problem_check (edx-platform capa): one input per (question, answer, correct)."""
+        inputs = [f"{problem_hex}_{n}_1" for n in range(2, len(questions) + 2)]
+        grade = sum(correct for _, _, correct in questions)
+        return server(
+            "problem_check",
+            {
+                "problem_id": problem,
+                "state": {"seed": 1, "done": True},
+                "answers": {key: f"choice_{n}" for n, key in enumerate(inputs)},
+                "grade": grade,
+                "max_grade": len(questions),
+                "correct_map": {key: {"correctness": "correct" if q[2] else "incorrect"}
+                                for key, q in zip(inputs, questions)},
+                "success": "correct" if grade == len(questions) else "incorrect",
+                "attempts": attempts,
+                "submission": {
+                    key: {"question": question, "answer": answer, "response_type": "multiplechoiceresponse",
+                          "input_type": "choicegroup", "correct": correct, "variant": "", "group_label": ""}
+                    for key, (question, answer, correct) in zip(inputs, questions)
+                },
+            },
+            module={"display_name": v["problem_name"], "usage_key": problem},
+            **grade_ctx,
+        )
+
     enroll = {"course_id": course, "user_id": v["user_id"], "mode": v["mode"]}
     # As the Learning MFE builds them (frontend-app-learning Sequence.jsx, logEvent): `id` is the unit the
     # learner is ON and `current_tab` its 1-based position; only tab clicks name a target_tab.
@@ -143,69 +169,10 @@ def tracking_events(v: dict) -> dict[str, dict]:
         "video_stopped": browser("stop_video", {**video_data, "currentTime": v["video_duration"]}),
         "video_completed": browser("complete_video", {**video_data, "currentTime": v["video_duration"]}),
         "problem_check_browser": browser("problem_check", f"input_{problem_hex}_2_1=choice_1"),
-        "problem_check_server": server(
-            "problem_check",
-            {
-                "problem_id": problem,
-                "state": {"seed": 1, "done": True},
-                "answers": {f"{problem_hex}_2_1": "choice_1"},
-                "grade": 1,
-                "max_grade": 1,
-                "correct_map": {f"{problem_hex}_2_1": {"correctness": "correct"}},
-                "success": "correct",
-                "attempts": 1,
-                "submission": {
-                    f"{problem_hex}_2_1": {
-                        "question": "Which of these is a prime number?",
-                        "answer": "7",
-                        "response_type": "multiplechoiceresponse",
-                        "input_type": "choicegroup",
-                        "correct": True,
-                        "variant": "",
-                        "group_label": "",
-                    }
-                },
-            },
-            module={"display_name": v["problem_name"], "usage_key": problem},
-            **grade_ctx,
-        ),
+        "problem_check_server": problem_check([("Which of these is a prime number?", "7", True)], attempts=1),
         # A problem with two questions: one parent statement plus one per question.
-        "problem_check_multi": server(
-            "problem_check",
-            {
-                "problem_id": problem,
-                "state": {"seed": 1, "done": True},
-                "answers": {f"{problem_hex}_2_1": "choice_1", f"{problem_hex}_3_1": "8"},
-                "grade": 1,
-                "max_grade": 2,
-                "correct_map": {f"{problem_hex}_2_1": {"correctness": "correct"},
-                                f"{problem_hex}_3_1": {"correctness": "incorrect"}},
-                "success": "incorrect",
-                "attempts": 2,
-                "submission": {
-                    f"{problem_hex}_2_1": {
-                        "question": "Which of these is a prime number?",
-                        "answer": "7",
-                        "response_type": "multiplechoiceresponse",
-                        "input_type": "choicegroup",
-                        "correct": True,
-                        "variant": "",
-                        "group_label": "",
-                    },
-                    f"{problem_hex}_3_1": {
-                        "question": "And which is even?",
-                        "answer": "9",
-                        "response_type": "multiplechoiceresponse",
-                        "input_type": "choicegroup",
-                        "correct": False,
-                        "variant": "",
-                        "group_label": "",
-                    },
-                },
-            },
-            module={"display_name": v["problem_name"], "usage_key": problem},
-            **grade_ctx,
-        ),
+        "problem_check_multi": problem_check(
+            [("Which of these is a prime number?", "7", True), ("And which is even?", "9", False)], attempts=2),
         # edx-platform grades/events.py, with each answer (the grades app's own context)
         "problem_submitted": server(
             "edx.grades.problem.submitted",

@@ -1,9 +1,9 @@
 {{ config(
     refreshable=mart_refresh(depends_on=[this.schema ~ '.int_course_blocks_mv']),
     engine='MergeTree',
-    order_by='(org, course_key, actor_id, unit_id)',
+    order_by='(org, course_key, actor_id, unit_id, visit_date)',
 ) }}
--- One row per learner and page (unit) visited (docs/data-model.md, "Pages").
+-- One row per learner, page (unit) and day visited (docs/data-model.md, "Pages").
 -- A sequence navigation statement shows the learner on one unit (the origin:
 -- the object itself in the Learning MFE; the starting-position-th unit of the
 -- object subsection in the legacy courseware) and sends them to another (the
@@ -73,7 +73,8 @@ positions AS (
 ),
 navigation AS (
     -- (unit, arrived here): the origin only shows the learner was there
-    SELECT org, course_key, actor_id, emission_time, visit.1 AS unit_index, visit.2 AS is_arrival
+    SELECT org, course_key, actor_id, emission_time, toDate(emission_time) AS visit_date,
+           visit.1 AS unit_index, visit.2 AS is_arrival
     FROM positions
     ARRAY JOIN arrayFilter(v -> v.1 > 0, [(origin, 0), (destination, 1)]) AS visit
 )
@@ -82,6 +83,7 @@ SELECT
     navigation.course_key AS course_key,
     navigation.actor_id AS actor_id,
     units.unit_id AS unit_id,
+    navigation.visit_date AS visit_date,
     any(units.section_number) AS section_number,
     any(units.subsection_number) AS subsection_number,
     any(units.unit_number) AS unit_number,
@@ -94,5 +96,5 @@ FROM navigation
 INNER JOIN units
     ON units.org = navigation.org AND units.course_key = navigation.course_key
    AND units.unit_index = navigation.unit_index
-GROUP BY org, course_key, actor_id, unit_id
+GROUP BY org, course_key, actor_id, unit_id, visit_date
 SETTINGS final = 1, join_use_nulls = 0

@@ -1,7 +1,6 @@
 {{ config(
     refreshable=mart_refresh(depends_on=[
-        this.schema ~ '.int_course_blocks_mv', this.schema ~ '.int_page_visits_mv',
-        this.schema ~ '.int_video_views_mv', this.schema ~ '.int_problem_attempts_mv']),
+        this.schema ~ '.int_course_blocks_mv', this.schema ~ '.course_engagement_days_mv']),
     engine='MergeTree',
     order_by='(org, course_key, section_number)',
 ) }}
