@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import pytest
 
-from tutoraspects.demo_data import DemoSpec, generate_sink_rows, generate_statements
+from tutoraspects.demo_data import DemoSpec, generate_statements
+from tutoraspects.demo_data.platform import platform_state
 from tutoraspects.embedded.service import free_port
 from tutoraspects.embedded.stack import EmbeddedStack
+from tutoraspects.event_sink.bulk_rows import plugin_layout_rows
 from tutoraspects.loading import bulk_insert, load_sink_rows
 from tutoraspects.superset.client import SupersetClient
 
@@ -57,7 +59,7 @@ def demo(tmp_path_factory):
     stack.prepare(echo=QUIET, with_ralph=False, clickhouse_http=free_port(), clickhouse_tcp=free_port())
     stack.up(echo=QUIET, with_ralph=False, build_marts=False)
     try:
-        load_sink_rows(stack.settings, generate_sink_rows(DEMO_SPEC))
+        load_sink_rows(stack.settings, plugin_layout_rows(platform_state(DEMO_SPEC)))
         bulk_insert(stack.settings, generate_statements(DEMO_SPEC))
         lines = []
         try:

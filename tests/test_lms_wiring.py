@@ -61,3 +61,60 @@ def test_transform_tracking_logs_builds_the_lms_command():
     assert args[args.index("--batch_size") + 1] == "500"
     assert "--dry_run" in args
     assert '"prefix": "tracking.log"' in args[args.index("--source_config") + 1]
+
+
+# ----------------------------------------------------------- the event sink
+
+
+def _settings_namespace(text: str) -> dict:
+    """Executes the Aspects part of a rendered LMS/CMS settings file (the rest needs edx-platform)."""
+    start = text.index("# Aspects event sink")
+    end = text.find("\n\n", start)
+    namespace: dict = {}
+    exec(text[start:end if end > 0 else None], namespace)
+    return namespace
+
+
+@pytest.mark.parametrize("service", ["lms", "cms"])
+def test_lms_and_studio_write_the_event_sink_as_the_sink_user(stack, service):
+    config = stack.root.user_config()
+    from tutor import config as tutor_config
+
+    full = tutor_config.load(str(stack.root.path))
+    text = (stack.root.path / f"env/apps/openedx/settings/{service}/production.py").read_text()
+    ns = _settings_namespace(text)
+    backend = ns["EVENT_SINK_CLICKHOUSE_BACKEND_CONFIG"]
+    assert backend["url"] == f"http://{full['CLICKHOUSE_HOST']}:{full['CLICKHOUSE_HTTP_PORT']}"
+    assert (backend["username"], backend["password"]) == (full["CLICKHOUSE_SINK_USER"], full["CLICKHOUSE_SINK_PASSWORD"])
+    assert backend["database"] == full["ASPECTS_EVENT_SINK_DATABASE"]
+    assert ns["EVENT_SINK_CLICKHOUSE_COURSE_OVERVIEWS_ENABLED"] is True
+    assert ns["EVENT_SINK_CLICKHOUSE_COURSE_ENROLLMENT_ENABLED"] is True
+    # PII is off by default: no profiles, no actor ids linking statements to users
+    assert config.get("ASPECTS_ENABLE_PII", False) is False
+    assert ns["EVENT_SINK_CLICKHOUSE_USER_PROFILE_ENABLED"] is False
+    assert ns["EVENT_SINK_CLICKHOUSE_EXTERNAL_ID_ENABLED"] is False
+    assert ns["EVENT_SINK_CLICKHOUSE_PII_MODELS"] == ["user_profile", "external_id"]
+
+
+def test_openedx_image_installs_the_pinned_plugin(stack):
+    dockerfile = (stack.root.path / "env/build/openedx/Dockerfile").read_text()
+    assert 'pip install --ignore-requires-python "platform-plugin-aspects==2.1.0"' in dockerfile
+
+
+def test_studio_init_task_backfills_the_course_structure(rendered):
+    _, tasks = rendered
+    assert "./manage.py cms dump_data_to_clickhouse --object course_overviews" in tasks["cms"]
+
+
+def test_dump_sink_runs_each_object_where_it_lives():
+    from tutoraspects.lms_commands import dump_event_sink
+
+    result = CliRunner().invoke(dump_event_sink, ["--object", "course_overviews", "--object", "user_profile",
+                                                  "--force"], standalone_mode=False)
+    assert result.exception is None, result.output
+    commands = {service: shlex.split(command) for service, command in result.return_value}
+    assert commands["cms"][:5] == ["./manage.py", "cms", "dump_data_to_clickhouse", "--object", "course_overviews"]
+    assert commands["lms"][:5] == ["./manage.py", "lms", "dump_data_to_clickhouse", "--object", "user_profile"]
+    assert "--force" in commands["cms"]
+    everything = CliRunner().invoke(dump_event_sink, [], standalone_mode=False).return_value
+    assert {shlex.split(c)[4] for _, c in everything} >= {"course_overviews", "course_enrollment", "external_id"}

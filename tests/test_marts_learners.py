@@ -254,7 +254,7 @@ def test_at_risk_without_pii_has_no_names_or_emails(demo, tmp_path):
         run_dbt(demo.with_overrides(enable_pii=pii), ["compile", "-s", "learner_summary"],
                 echo=lambda _: None, work_dir=work)
         sql = next(Path(work, "target", "compiled").rglob("learner_summary.sql")).read_text()
-        assert ("user_profiles" in sql) is pii, pii
+        assert ("stg_sink_user_profile" in sql) is pii, pii
 
 
 # ------------------------------------------------------ individual learner

@@ -17,9 +17,12 @@ EXPECTED_TABLES = {
     ("xapi", "xapi_events_all"),
     ("event_sink", "course_overviews"),
     ("event_sink", "course_blocks"),
-    ("event_sink", "course_enrollments"),
-    ("event_sink", "user_profiles"),
-    ("event_sink", "external_ids"),
+    ("event_sink", "course_enrollment"),
+    ("event_sink", "user_profile"),
+    ("event_sink", "external_id"),
+    ("event_sink", "tag"),
+    ("event_sink", "taxonomy"),
+    ("event_sink", "object_tag"),
 }
 
 

@@ -115,7 +115,8 @@ def test_rendered_bundle_fills_placeholders_and_sends_the_password_apart(tree):
     settings = Settings(
         clickhouse_host="clickhouse", clickhouse_http_port=8123, clickhouse_tcp_port=9000, clickhouse_secure=False,
         cluster_name="", admin_user="a", admin_password="apw", lrs_user="l", lrs_password="lpw",
-        report_user="ch_report", report_password="s3cret/pw", ralph_host="ralph", ralph_port=8100,
+        report_user="ch_report", report_password="s3cret/pw", sink_user="s", sink_password="spw",
+        ralph_host="ralph", ralph_port=8100,
         ralph_lms_username="lms", ralph_lms_password="x", ralph_loader_username="loader",
         ralph_loader_password="y", meta_database="aspects", xapi_database="xapi", raw_xapi_table="xapi_events_all",
         event_sink_database="event_sink", reporting_database="analytics", data_ttl_days=0, enable_pii=False,

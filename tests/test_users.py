@@ -54,8 +54,8 @@ def test_lrs_inserts_and_reads_raw_events(lrs, settings):
         "DROP TABLE {raw}",
         "TRUNCATE TABLE {raw}",
         "ALTER TABLE {raw} DELETE WHERE 1",
-        "SELECT count() FROM {sink}.course_enrollments",
-        "SELECT count() FROM {sink}.user_profiles",
+        "SELECT count() FROM {sink}.course_enrollment",
+        "SELECT count() FROM {sink}.user_profile",
         "CREATE DATABASE intruder",
     ],
 )
@@ -92,7 +92,7 @@ def test_report_user_cannot_write(report, settings, sql):
 def test_report_user_cannot_read_pii_when_disabled(report, settings):
     assert settings.enable_pii is False
     with pytest.raises(DatabaseError, match=DENIED):
-        report.command(f"SELECT email FROM {settings.event_sink_database}.user_profiles")
+        report.command(f"SELECT email FROM {settings.event_sink_database}.user_profile")
 
 
 def test_default_user_can_only_start_listeners(settings):
@@ -115,3 +115,21 @@ def test_wrong_password_is_refused(settings):
             host=settings.clickhouse_host, port=settings.clickhouse_http_port,
             username=settings.admin_user, password=settings.admin_password + "x",
         )
+
+
+def test_sink_user_writes_and_deletes_the_event_sink_only(settings, admin):
+    """The LMS and Studio (platform-plugin-aspects): insert dumps, delete a retired user's rows; read nothing else."""
+    sink = connect(settings, "sink")
+    table = f"{settings.event_sink_database}.external_id"
+    user_id = 990000 + uuid.uuid4().int % 10000
+    # as the plugin sends it: dates as str(datetime) with "+00:00" (read best-effort by the sink profile)
+    sink.command(f"INSERT INTO {table} VALUES ('ext-{user_id}', 'xapi', 'retiree', {user_id}, "
+                 f"'{uuid.uuid4()}', '2026-12-01 10:00:00.123456+00:00')")
+    assert admin.command(f"SELECT count() FROM {table} WHERE user_id = {user_id}") == 1
+    sink.command(f"ALTER TABLE {table} DELETE WHERE user_id IN ({user_id}) SETTINGS mutations_sync = 2")
+    assert admin.command(f"SELECT count() FROM {table} WHERE user_id = {user_id}") == 0
+    for sql in (f"SELECT count() FROM {_raw(settings)}", f"SELECT count() FROM {settings.reporting_database}.learner_summary",
+                f"DROP TABLE {table}", f"INSERT INTO {_raw(settings)} (event_id, emission_time, event) VALUES "
+                f"('{uuid.uuid4()}', now64(6), '{{}}')"):
+        with pytest.raises(DatabaseError, match=DENIED):
+            sink.command(sql)

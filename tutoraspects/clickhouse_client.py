@@ -9,7 +9,7 @@ from clickhouse_connect.driver.client import Client
 
 from .settings import Settings
 
-ROLES = ("admin", "lrs", "report")
+ROLES = ("admin", "lrs", "report", "sink")
 
 
 def credentials(settings: Settings, role: str) -> tuple[str, str]:

@@ -38,3 +38,34 @@ def transform_tracking_logs(source_provider, source_config, batch_size, sleep_be
         *extra,
     ]
     return [("lms", shlex.join(args))]
+
+
+# Each event-sink object and the service whose management command dumps it
+# (course structure comes from Studio's modulestore; the rest from the LMS).
+SINK_OBJECTS = {
+    "course_overviews": "cms",
+    "course_enrollment": "lms",
+    "user_profile": "lms",
+    "external_id": "lms",
+    "tag": "cms",
+    "taxonomy": "cms",
+    "object_tag": "cms",
+}
+
+
+@click.command(name="aspects-dump-sink")
+@click.option("--object", "objects", multiple=True, type=click.Choice(list(SINK_OBJECTS)),
+              help="What to dump (repeat the option for several); default: everything.")
+@click.option("--force", is_flag=True, help="Dump every object, not only those changed since their last dump.")
+@click.option("--batch-size", default=10000, show_default=True, type=click.IntRange(min=1))
+def dump_event_sink(objects, force, batch_size):
+    """Backfill the event sink from the LMS and Studio, with platform-plugin-aspects's own
+    dump_data_to_clickhouse: course structure, enrollments, profiles and external ids, tags.
+    Sinks that are off (the PII ones unless ASPECTS_ENABLE_PII) are skipped by the command."""
+    return [
+        (SINK_OBJECTS[name], shlex.join([
+            "./manage.py", SINK_OBJECTS[name], "dump_data_to_clickhouse", "--object", name,
+            "--batch_size", str(batch_size), *(["--force"] if force else []),
+        ]))
+        for name in (objects or SINK_OBJECTS)
+    ]

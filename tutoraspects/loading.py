@@ -179,9 +179,11 @@ def load_sink_rows(settings: Settings, rows: Mapping[str, list[dict]]) -> dict[s
 def load_demo_data(settings: Settings, spec, via: str = "lrs", batch_size: int | None = None,
                    echo: Callable[[str], None] = print, progressbar=None) -> LoadSummary:
     """Event-sink rows first (what the statements refer to), then the statements."""
-    from .demo_data import estimate_statement_count, generate_sink_rows, generate_statements
+    from .demo_data import estimate_statement_count, generate_statements
+    from .demo_data.platform import platform_state
+    from .event_sink.bulk_rows import plugin_layout_rows
 
-    counts = load_sink_rows(settings, generate_sink_rows(spec))
+    counts = load_sink_rows(settings, plugin_layout_rows(platform_state(spec)))
     echo("Event sink: " + ", ".join(f"{n:,} {table}" for table, n in counts.items()))
     load = {"lrs": post_statements, "bulk": bulk_insert}[via]
     options = {"batch_size": batch_size} if batch_size else {}

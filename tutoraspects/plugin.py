@@ -16,7 +16,7 @@ from tutor import hooks
 
 from .__about__ import __version__
 from .cli import tutor_group
-from .lms_commands import transform_tracking_logs
+from .lms_commands import dump_event_sink, transform_tracking_logs
 from .paths import CLICKHOUSE_DIR, TEMPLATES_DIR
 from .settings import render_settings_yaml
 
@@ -52,6 +52,8 @@ hooks.Filters.CONFIG_DEFAULTS.add_items(
         ("CLICKHOUSE_ADMIN_USER", "ch_admin"),
         ("CLICKHOUSE_LRS_USER", "ch_lrs"),
         ("CLICKHOUSE_REPORT_USER", "ch_report"),
+        # The LMS and Studio write the event sink (platform-plugin-aspects) as this user.
+        ("CLICKHOUSE_SINK_USER", "ch_sink"),
         ("CLICKHOUSE_K8S_VOLUME_SIZE", "20Gi"),
         # Ralph LRS
         ("RUN_RALPH", True),
@@ -60,6 +62,14 @@ hooks.Filters.CONFIG_DEFAULTS.add_items(
         ("RALPH_PORT", 8100),
         ("RALPH_LMS_USERNAME", "lms"),
         ("RALPH_LOADER_USERNAME", "loader"),
+        # The event sink: platform-plugin-aspects in the LMS and Studio (pinned), the
+        # sinks it turns on (auth_user: deletes a retired user's rows), and the tables
+        # holding PII (their sinks on only with ASPECTS_ENABLE_PII).
+        ("ASPECTS_PLATFORM_PLUGIN_VERSION", "2.1.0"),
+        ("ASPECTS_EVENT_SINK_MODELS", ["course_overviews", "course_enrollment", "tag", "taxonomy", "object_tag",
+                                       "auth_user"]),
+        ("ASPECTS_EVENT_SINK_PII_MODELS", ["user_profile", "external_id"]),
+        ("ASPECTS_EVENT_SINK_TIMEOUT_SECS", 10),
         # How the LMS batches xAPI statements to Ralph
         ("ASPECTS_EVENT_BATCHING_ENABLED", True),
         ("ASPECTS_EVENT_BATCH_SIZE", 100),
@@ -95,6 +105,7 @@ hooks.Filters.CONFIG_UNIQUE.add_items(
         ("CLICKHOUSE_ADMIN_PASSWORD", "{{ 24|random_string }}"),
         ("CLICKHOUSE_LRS_PASSWORD", "{{ 24|random_string }}"),
         ("CLICKHOUSE_REPORT_PASSWORD", "{{ 24|random_string }}"),
+        ("CLICKHOUSE_SINK_PASSWORD", "{{ 24|random_string }}"),
         ("RALPH_LMS_PASSWORD", "{{ 24|random_string }}"),
         ("RALPH_LOADER_PASSWORD", "{{ 24|random_string }}"),
         ("SUPERSET_SECRET_KEY", "{{ 48|random_string }}"),
@@ -157,7 +168,9 @@ hooks.Filters.CLI_DO_INIT_TASKS.add_items(
         ("lms", (INIT_JOBS_DIR / "lms.sh").read_text()),
     ]
 )
-hooks.Filters.CLI_DO_COMMANDS.add_item(transform_tracking_logs)
+hooks.Filters.CLI_DO_COMMANDS.add_items([transform_tracking_logs, dump_event_sink])
+# After the aspects task has created the event-sink tables: backfill the course structure.
+hooks.Filters.CLI_DO_INIT_TASKS.add_item(("cms", (INIT_JOBS_DIR / "cms.sh").read_text()), priority=hooks.priorities.LOW)
 
 # Superset's metadata database (mysql job) and its migrations, admin and roles
 # (superset job) come before the aspects task, which imports the assets. The

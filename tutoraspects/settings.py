@@ -27,6 +27,8 @@ KEYS = {
     "CLICKHOUSE_LRS_PASSWORD": "lrs_password",
     "CLICKHOUSE_REPORT_USER": "report_user",
     "CLICKHOUSE_REPORT_PASSWORD": "report_password",
+    "CLICKHOUSE_SINK_USER": "sink_user",
+    "CLICKHOUSE_SINK_PASSWORD": "sink_password",
     "RALPH_HOST": "ralph_host",
     "RALPH_PORT": "ralph_port",
     "RALPH_LMS_USERNAME": "ralph_lms_username",
@@ -62,6 +64,8 @@ class Settings:
     lrs_password: str
     report_user: str
     report_password: str
+    sink_user: str
+    sink_password: str
     ralph_host: str
     ralph_port: int
     ralph_lms_username: str

@@ -3,8 +3,11 @@
 The same :class:`DemoSpec` (with its ``end`` day given) always gives
 byte-identical output; ``end`` defaults to yesterday, so a fresh demo is recent:
 
-- :func:`generate_sink_rows`: the event-sink tables (course overviews and
-  blocks, enrollments, user profiles, external ids) as rows of Python values;
+- :func:`generate_sink_rows`: the platform the statements describe (course
+  overviews and blocks, enrollments, user profiles, external ids) as plain
+  rows of Python values, the tests' reference; ``platform.platform_state``
+  gives the same platform in the form the event sink (platform-plugin-aspects)
+  dumps;
 - :func:`generate_statements`: the xAPI statements event-routing-backends
   9.3.x would send for the same courses and learners, streamed learner by
   learner (each learner's statements in chronological order);

@@ -20,9 +20,9 @@ grades AS (
 ),
 courses AS (
     SELECT org, course_key,
-           -- Float32 in the sink: 0.55 is stored as 0.55000001, compare at 1e-6
+           -- compared at 1e-6: grades are floats (0.55 may arrive as 0.55000001)
            round(toFloat64(lowest_passing_grade), 6) AS lowest_passing_grade
-    FROM {{ source('event_sink', 'course_overviews') }}
+    FROM {{ ref('stg_sink_course_overviews') }}
 )
 SELECT
     grades.org AS org,

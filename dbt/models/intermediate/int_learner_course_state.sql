@@ -54,7 +54,7 @@ learners AS (
 ),
 users AS (
     SELECT external_user_id, user_id, username
-    FROM {{ source('event_sink', 'external_ids') }}
+    FROM {{ ref('stg_sink_external_id') }}
     WHERE external_id_type = 'xapi'
 )
 SELECT

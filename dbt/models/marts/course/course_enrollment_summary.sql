@@ -14,7 +14,7 @@ learners AS (
 ),
 courses AS (
     SELECT org, course_key, display_name
-    FROM {{ source('event_sink', 'course_overviews') }}
+    FROM {{ ref('stg_sink_course_overviews') }}
 )
 SELECT
     learners.org AS org,

@@ -12,7 +12,7 @@ WITH
 catalog AS (
     SELECT org, course_key, display_name, course_start, course_end, self_paced,
            time_last_dumped AS last_synced_at
-    FROM {{ source('event_sink', 'course_overviews') }} FINAL
+    FROM {{ ref('stg_sink_course_overviews') }}
 ),
 activity AS (
     SELECT org, course_key,

@@ -24,7 +24,7 @@ raw_last AS (
 ),
 sync AS (
     SELECT max(time_last_dumped) AS last_course_sync_at, uniqExact(course_key) AS courses_synced
-    FROM {{ source('event_sink', 'course_overviews') }}
+    FROM {{ ref('stg_sink_course_overviews') }}
 )
 SELECT
     refreshed_at AS as_of,

@@ -12,7 +12,7 @@ state AS (
     SELECT * FROM {{ ref('int_learner_course_state') }}
 ),
 catalog AS (
-    SELECT org, course_key FROM {{ source('event_sink', 'course_overviews') }} FINAL
+    SELECT org, course_key FROM {{ ref('stg_sink_course_overviews') }}
     UNION DISTINCT
     SELECT org, course_key FROM state
 ),

@@ -15,7 +15,7 @@ state AS (
 ),
 courses AS (
     SELECT course_key, display_name, lowest_passing_grade
-    FROM {{ source('event_sink', 'course_overviews') }} FINAL
+    FROM {{ ref('stg_sink_course_overviews') }}
 ),
 figures AS (
     SELECT

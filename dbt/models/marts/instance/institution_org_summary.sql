@@ -13,7 +13,7 @@ state AS (
 ),
 catalog AS (
     SELECT org, uniqExact(course_key) AS courses
-    FROM {{ source('event_sink', 'course_overviews') }} FINAL
+    FROM {{ ref('stg_sink_course_overviews') }}
     GROUP BY org
 ),
 figures AS (

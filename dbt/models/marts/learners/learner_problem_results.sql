@@ -11,14 +11,10 @@
 WITH
 learners AS ({{ learners_at_risk_flags() }}),
 blocks AS (
-    SELECT course_key, location, parent_location, block_type, display_name,
-           section_number, subsection_number, unit_number, graded, assignment_type
-    FROM {{ source('event_sink', 'course_blocks') }} FINAL
-),
-subsections AS (
-    SELECT course_key, section_number, subsection_number, location AS subsection_id, display_name AS subsection_name
-    FROM blocks
-    WHERE block_type = 'sequential'
+    SELECT course_key, location, display_name, section_number, subsection_number, unit_number, subsection_id,
+           subsection_name, graded, assignment_type
+    FROM {{ ref('int_course_blocks') }}
+    WHERE block_type = 'problem'
 ),
 results AS (
     SELECT org, course_key, actor_id, problem_id, attempts, is_correct, ever_correct,
@@ -34,8 +30,8 @@ SELECT
     blocks.display_name AS problem_name,
     blocks.section_number AS section_number,
     blocks.subsection_number AS subsection_number,
-    subsections.subsection_id AS subsection_id,
-    subsections.subsection_name AS subsection_name,
+    blocks.subsection_id AS subsection_id,
+    blocks.subsection_name AS subsection_name,
     blocks.unit_number AS unit_number,
     blocks.graded AS graded,
     blocks.assignment_type AS assignment_type,
@@ -51,9 +47,5 @@ SELECT
     learners.as_of AS as_of
 FROM results
 INNER JOIN learners USING (org, course_key, actor_id)
-LEFT JOIN blocks ON blocks.location = results.problem_id
-LEFT JOIN subsections
-    ON subsections.course_key = results.course_key
-   AND subsections.section_number = blocks.section_number
-   AND subsections.subsection_number = blocks.subsection_number
+LEFT JOIN blocks ON blocks.course_key = results.course_key AND blocks.location = results.problem_id
 SETTINGS join_use_nulls = 0

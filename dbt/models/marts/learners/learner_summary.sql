@@ -16,7 +16,7 @@ state AS (
 ),
 courses AS (
     SELECT course_key, display_name, lowest_passing_grade
-    FROM {{ source('event_sink', 'course_overviews') }} {{ final }}
+    FROM {{ ref('stg_sink_course_overviews') }}
 ),
 course_totals AS (
     SELECT
@@ -24,7 +24,7 @@ course_totals AS (
         countIf(block_type = 'vertical') AS pages_total,
         countIf(block_type = 'video') AS videos_total,
         countIf(block_type = 'problem') AS problems_total
-    FROM {{ source('event_sink', 'course_blocks') }} {{ final }}
+    FROM {{ ref('int_course_blocks') }}
     GROUP BY course_key
 ),
 -- latest answer of each problem a learner answered
@@ -43,7 +43,7 @@ videos_completed AS (
 ){% if pii %},
 profiles AS (
     SELECT user_id, name, email
-    FROM {{ source('event_sink', 'user_profiles') }} {{ final }}
+    FROM {{ ref('stg_sink_user_profile') }}
 ){% endif %}
 SELECT
     state.org AS org,

@@ -10,7 +10,7 @@ WITH
 learners AS ({{ learners_at_risk_flags() }}),
 blocks AS (
     SELECT course_key, location, display_name, section_number, subsection_number, duration_seconds
-    FROM {{ source('event_sink', 'course_blocks') }} FINAL
+    FROM {{ ref('int_course_blocks') }}
     WHERE block_type = 'video'
 ),
 views AS (
