@@ -117,3 +117,50 @@ def test_cluster_mode_renders_replicated_engines_on_cluster(settings):
     assert engines and all("ENGINE = ReplicatedReplacingMergeTree" in s for s in engines)
     single = migrations.render(settings)
     assert "ON CLUSTER" not in "".join(single.values()) and "Replicated" not in "".join(single.values())
+
+
+def test_event_sink_move_keeps_an_existing_install_data(settings, tmp_path):
+    """0007 turns the tables of 0003 into platform-plugin-aspects's layout without losing their rows."""
+    other = settings.with_overrides(meta_database="move_meta", xapi_database="move_xapi",
+                                    event_sink_database="move_sink", reporting_database="move_reporting")
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        if path.name < "0007":
+            shutil.copy(path, folder)
+    migrations.migrate(other, folder, echo=lambda _: None)
+    client = connect(settings)
+    dumped = "'00000000-0000-4000-8000-000000000001', '2026-01-02 03:04:05'"
+    client.command("INSERT INTO move_sink.course_overviews (org, course_key, display_name, self_paced, "
+                   "lowest_passing_grade, course_data_json, created, modified, dump_id, time_last_dumped) VALUES "
+                   f"('O', 'course-v1:O+C+R', 'Course', true, 0.55, '', now(), now(), {dumped})")
+    client.command("INSERT INTO move_sink.course_blocks (org, course_key, location, block_type, display_name, "
+                   "section_number, subsection_number, unit_number, display_order, graded, edited_on, dump_id, "
+                   f"time_last_dumped) VALUES ('O', 'course-v1:O+C+R', 'block-v1:O+C+R+type@vertical+block@u', "
+                   f"'vertical', 'Unit', 2, 1, 3, 7, true, now(), {dumped})")
+    client.command(f"INSERT INTO move_sink.external_ids VALUES ('actor', 'xapi', 5, 'ada', {dumped})")
+    client.command(f"INSERT INTO move_sink.user_profiles (user_id, username, name, email, dump_id, time_last_dumped) "
+                   f"VALUES (5, 'ada', 'Ada L', 'ada@example.com', {dumped})")
+    client.command(f"INSERT INTO move_sink.course_enrollments VALUES (9, 5, 'course-v1:O+C+R', now(), true, "
+                   f"'verified', {dumped})")
+    shutil.copy(MIGRATIONS_DIR / "0007_event_sink_plugin_tables.sql", folder)
+    assert migrations.migrate(other, folder, echo=lambda _: None) == [7]
+
+    def one(sql):
+        result = client.query(sql)
+        return dict(zip(result.column_names, result.result_rows[0]))
+
+    overview = one("SELECT * FROM move_sink.course_overviews")
+    assert json.loads(overview["course_data_json"])["lowest_passing_grade"] == 0.55
+    block = one("SELECT * FROM move_sink.course_blocks")
+    assert json.loads(block["xblock_data_json"]) == {"block_type": "vertical", "detached": 0, "graded": 1,
+                                                     "section": 2, "subsection": 1, "unit": 3}
+    assert block["order"] == 7
+    assert one("SELECT username FROM move_sink.course_enrollment") == {"username": "ada"}
+    assert one("SELECT name, email FROM move_sink.user_profile") == {"name": "Ada L", "email": "ada@example.com"}
+    assert one("SELECT external_user_id, user_id FROM move_sink.external_id") == {"external_user_id": "actor",
+                                                                                   "user_id": 5}
+    old = {"course_enrollments", "user_profiles", "external_ids", "course_overviews_0003", "course_blocks_0003"}
+    assert not old & {row[0] for row in client.query("SHOW TABLES FROM move_sink").result_rows}
+    for database in ("move_meta", "move_xapi", "move_sink", "move_reporting"):
+        client.command(f"DROP DATABASE IF EXISTS {database}")
