@@ -116,3 +116,26 @@ def test_interrupted_load_rerun_does_not_double_count(settings, load):
     load(settings, batch, batch_size=25)
     assert stored(settings, [s["id"] for s in batch]) == 120
     assert rows(settings, [s["id"] for s in batch]) == 120
+
+
+def test_each_account_reads_only_its_own_statements(settings):
+    """Ralph restricts by authority and scopes: the loader cannot read what the LMS sent, and vice versa."""
+    lms = (settings.ralph_lms_username, settings.ralph_lms_password)
+    loader = (settings.ralph_loader_username, settings.ralph_loader_password)
+    mine = statement()
+    sent = requests.post(f"{settings.ralph_url}/xAPI/statements", json=[mine], auth=lms, timeout=30)
+    assert sent.status_code == 200, sent.text
+
+    def read(auth) -> list[dict]:
+        response = requests.get(f"{settings.ralph_url}/xAPI/statements", params={"statementId": mine["id"]},
+                                auth=auth, timeout=30)
+        if response.status_code == 404:
+            return []
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return body.get("statements", [body] if "id" in body else [])
+
+    own = read(lms)
+    assert [s["id"] for s in own] == [mine["id"]]
+    assert own[0]["authority"]["mbox"].startswith(f"mailto:{settings.ralph_lms_username}@")
+    assert read(loader) == []
