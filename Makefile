@@ -23,7 +23,7 @@ $(INSTALLED): pyproject.toml tutoraspects/embedded/clickhouse_server.py
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet --no-deps "chdb-core==$(CHDB_VERSION)"
 	$(BIN)/pip install --quiet -e ".[test]"
-	$(BIN)/python -m tutoraspects.embedded.venvs ralph dbt erb superset
+	$(BIN)/python -m tutoraspects.embedded.venvs ralph dbt erb superset sink
 	@touch $@
 
 demo: install

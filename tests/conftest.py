@@ -17,8 +17,8 @@ from tutoraspects.demo_data import DemoSpec, generate_statements
 from tutoraspects.demo_data.platform import platform_state
 from tutoraspects.embedded.service import free_port
 from tutoraspects.embedded.stack import EmbeddedStack
-from tutoraspects.event_sink.bulk_rows import plugin_layout_rows
-from tutoraspects.loading import bulk_insert, load_sink_rows
+from tutoraspects.event_sink import publish_with_plugin
+from tutoraspects.loading import bulk_insert
 from tutoraspects.superset.client import SupersetClient
 
 QUIET = lambda _: None  # noqa: E731
@@ -59,7 +59,8 @@ def demo(tmp_path_factory):
     stack.prepare(echo=QUIET, with_ralph=False, clickhouse_http=free_port(), clickhouse_tcp=free_port())
     stack.up(echo=QUIET, with_ralph=False, build_marts=False)
     try:
-        load_sink_rows(stack.settings, plugin_layout_rows(platform_state(DEMO_SPEC)))
+        # the event sink as the LMS and Studio fill it: platform-plugin-aspects's own code
+        publish_with_plugin(stack.settings, platform_state(DEMO_SPEC), echo=QUIET)
         bulk_insert(stack.settings, generate_statements(DEMO_SPEC))
         lines = []
         try:

@@ -29,7 +29,9 @@ EXPECTED_TABLES = {
 def _schema(client):
     rows = client.query(
         "SELECT database, name, create_table_query FROM system.tables "
-        "WHERE database IN ('xapi', 'event_sink', 'reporting', 'aspects') ORDER BY database, name"
+        "WHERE database IN ('xapi', 'event_sink', 'reporting', 'aspects') "
+        # a refreshable view's refresh builds its next table under a temporary name
+        "AND NOT startsWith(name, '.tmp') ORDER BY database, name"
     ).result_rows
     return [tuple(row) for row in rows]
 

@@ -19,6 +19,7 @@ from clickhouse_connect.driver.exceptions import Error as ClickHouseError
 
 from . import migrations
 from .dbt_runner import DbtError, run_dbt
+from .event_sink import PluginPublishError
 from .loading import LRSError
 from .init_steps import run_init
 from .settings import Settings
@@ -59,7 +60,8 @@ def _fail_on(errors: tuple[type[Exception], ...]):
     return decorate
 
 
-EXPECTED_ERRORS = (DbtError, migrations.MigrationError, TimeoutError, ConnectionError, ClickHouseError, LRSError)
+EXPECTED_ERRORS = (DbtError, migrations.MigrationError, TimeoutError, ConnectionError, ClickHouseError, LRSError,
+                   PluginPublishError)
 
 
 @click.command(name="init")

@@ -178,13 +178,22 @@ def load_sink_rows(settings: Settings, rows: Mapping[str, list[dict]]) -> dict[s
 
 def load_demo_data(settings: Settings, spec, via: str = "lrs", batch_size: int | None = None,
                    echo: Callable[[str], None] = print, progressbar=None) -> LoadSummary:
-    """Event-sink rows first (what the statements refer to), then the statements."""
+    """Event-sink rows first (what the statements refer to), then the statements.
+
+    Through the LRS (as a platform does), the event sink is filled the same way:
+    by platform-plugin-aspects's own sinks. Bulk loads insert the same rows directly.
+    """
     from .demo_data import estimate_statement_count, generate_statements
     from .demo_data.platform import platform_state
+    from .event_sink import publish_with_plugin
     from .event_sink.bulk_rows import plugin_layout_rows
 
-    counts = load_sink_rows(settings, plugin_layout_rows(platform_state(spec)))
-    echo("Event sink: " + ", ".join(f"{n:,} {table}" for table, n in counts.items()))
+    state = platform_state(spec)
+    if via == "lrs":
+        publish_with_plugin(settings, state, echo=echo)
+    else:
+        counts = load_sink_rows(settings, plugin_layout_rows(state))
+        echo("Event sink: " + ", ".join(f"{n:,} {table}" for table, n in counts.items()))
     load = {"lrs": post_statements, "bulk": bulk_insert}[via]
     options = {"batch_size": batch_size} if batch_size else {}
     total = estimate_statement_count(spec)

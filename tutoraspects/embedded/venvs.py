@@ -27,6 +27,14 @@ REQUIREMENTS = {
     # flask-caching 2.5 breaks app start (RECIPES.md); pymysql for a MySQL metadata DB.
     "superset": ["apache-superset==6.1.0", "rich", "cachetools", "flask-caching<2.5", "clickhouse-connect<1.0",
                  "pymysql"],
+    # The LMS/Studio plugin that writes event_sink.* (tutoraspects.event_sink runs its own code).
+    # It declares Python 3.12 (PIP_FLAGS); Django 6 really needs 3.12, so Django 5.2 LTS.
+    "sink": ["platform-plugin-aspects==2.1.0", "Django>=5.2,<6"],
+}
+
+# Extra pip flags per environment; part of the stamp, so changing them reinstalls.
+PIP_FLAGS = {
+    "sink": ["--ignore-requires-python"],
 }
 
 
@@ -43,14 +51,18 @@ def ensure_venv(name: str, echo: Callable[[str], None] = print) -> Path:
     """Create the service's environment once; return its bin/ folder."""
     folder = venvs_dir() / name
     stamp = folder / ".aspects-requirements"
+    flags = PIP_FLAGS.get(name, [])
     wanted = "\n".join(REQUIREMENTS[name])
+    if flags:  # environments without flags keep their old stamp (no reinstall)
+        wanted += "\npip flags: " + " ".join(flags)
     if stamp.is_file() and stamp.read_text() == wanted:
         return folder / "bin"
     echo(f"Installing {name} into {folder} (once) ...")
     started = time.monotonic()
     subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
     result = subprocess.run(
-        [str(folder / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", *REQUIREMENTS[name]],
+        [str(folder / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", *flags,
+         *REQUIREMENTS[name]],
         capture_output=True,
         text=True,
     )

@@ -48,7 +48,7 @@ def plugin_layout_rows(state: dict, dumped_at: datetime.datetime | None = None) 
     for user in state["users"]:
         rows["user_profile"].append({
             "id": user["id"], "user_id": user["id"], "name": user["name"], "username": user["username"],
-            "email": user["email"], "meta": "", "courseware": "", "language": "", "location": "",
+            "email": user["email"], "meta": "", "courseware": "course.xml", "language": "", "location": "",
             "year_of_birth": user["year_of_birth"], "gender": user["gender"],
             "level_of_education": user["level_of_education"], "mailing_address": "", "city": "",
             "country": user["country"], "state": "", "goals": "", "bio": "", "profile_image_uploaded_at": "",
