@@ -27,45 +27,12 @@ The kinds are the keys of ``tutoraspects.demo_data.statements.KINDS``.
 from __future__ import annotations
 
 import json
-import logging
 import sys
+from pathlib import Path
 
-import django
-from django.conf import settings
-
-# ERB logs a traceback when edx-platform modules are missing: expected here.
-logging.disable(logging.CRITICAL)
-settings.configure(
-    DEBUG=False,
-    SECRET_KEY="erb-reference",
-    USE_TZ=True,
-    INSTALLED_APPS=[
-        "django.contrib.auth",
-        "django.contrib.contenttypes",
-        "config_models",
-        "event_routing_backends",
-    ],
-    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
-    LMS_ROOT_URL="http://localhost:18000",  # replaced below from the input
-    XAPI_AGENT_IFI_TYPE="external_id",
-    OPEN_EDX_FILTERS_CONFIG={},
-    RUNNING_WITH_TEST_SETTINGS=False,
-)
-django.setup()
-
-# Imported after django.setup(): the helpers call get_user_model() at import.
-from event_routing_backends import helpers  # noqa: E402
-from event_routing_backends.processors.xapi import transformer as xapi_transformer  # noqa: E402
-from event_routing_backends.processors.xapi.event_transformers import (  # noqa: E402,F401  (registers)
-    completion_events,
-    enrollment_events,
-    forum_events,
-    grading_events,
-    navigation_events,
-    problem_interaction_events,
-    video_events,
-)
-from event_routing_backends.processors.xapi.registry import XApiTransformersRegistry  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+# Django set up and the transformers registered by erb.py.
+from erb import XApiTransformersRegistry, use_lms  # noqa: E402
 
 
 def tracking_events(v: dict) -> dict[str, dict]:
@@ -275,7 +242,6 @@ def tracking_events(v: dict) -> dict[str, dict]:
 
 def main() -> None:
     values = json.load(sys.stdin)
-    settings.LMS_ROOT_URL = values["lms_url"]
 
     def anonymous_user_id(username_or_id, external_type):
         assert external_type == "XAPI"
@@ -284,13 +250,7 @@ def main() -> None:
     def course_from_id(course_id):
         return {"display_name": values["course_name"], "id": course_id}
 
-    # The transformers import these names into their own modules.
-    for module in (helpers, xapi_transformer, enrollment_events, grading_events):
-        if hasattr(module, "get_anonymous_user_id"):
-            module.get_anonymous_user_id = anonymous_user_id
-        if hasattr(module, "get_course_from_id"):
-            module.get_course_from_id = course_from_id
-
+    use_lms(values["lms_url"], anonymous_user_id, course_from_id)
     out = {}
     for kind, event in tracking_events(values).items():
         statement = XApiTransformersRegistry.get_transformer(event).transform()

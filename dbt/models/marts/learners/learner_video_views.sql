@@ -1,10 +1,11 @@
 {{ config(
-    refreshable=mart_refresh(depends_on=[target.schema ~ '.int_learner_course_state_mv']),
+    refreshable=mart_refresh(depends_on=[target.schema ~ '.int_learner_course_state_mv',
+                                         target.schema ~ '.int_video_views_mv']),
     engine='MergeTree',
     order_by='(org, course_key, video_id, actor_id)',
 ) }}
 -- Each learner's views of each video they played: in part (played) and in
--- full (completed). Individual learner and learner groups dashboards,
+-- full (completed, or 95% covered). Individual learner and learner groups dashboards,
 -- "Partial and Full Video Views".
 WITH
 learners AS ({{ learners_at_risk_flags() }}),
@@ -14,13 +15,9 @@ blocks AS (
     WHERE block_type = 'video'
 ),
 views AS (
-    SELECT org, course_key, actor_id, video_id,
-           countIf(verb = 'played') AS plays,
-           countIf(verb = 'completed') > 0 AS watched_in_full,
-           max(emission_time) AS last_watched_at
-    FROM {{ ref('stg_video_events') }} FINAL
-    WHERE verb IN ('played', 'completed')
-    GROUP BY org, course_key, actor_id, video_id
+    -- in full: completed, or stretches covering 95% (int_video_views, as the course dashboard counts)
+    SELECT org, course_key, actor_id, video_id, plays, watched_full AS watched_in_full, last_watched_at
+    FROM {{ ref('int_video_views') }}
 )
 SELECT
     views.org AS org,
