@@ -43,8 +43,12 @@ SELECT
     engaged.course_key AS course_key,
     engaged.day AS day,
     engaged.actor_id AS actor_id,
-    blocks.block_type AS block_type,
+    CAST(blocks.block_type AS LowCardinality(String)) AS block_type,
     engaged.location AS location,
+    -- integer keys for the dataset's per-learner counts (hashing strings per row at query time costs most)
+    cityHash64(engaged.location) AS item_key,
+    cityHash64(engaged.actor_id, blocks.section_id) AS learner_section_key,
+    cityHash64(engaged.actor_id, blocks.subsection_id) AS learner_subsection_key,
     blocks.section_id AS section_id,
     blocks.section_number AS section_number,
     blocks.section_name AS section_name,
