@@ -21,11 +21,9 @@ import uuid
 from tutoraspects.clickhouse_client import connect
 from tutoraspects.dbt_runner import run_dbt
 from tutoraspects.demo_data import generate_statements
-from tutoraspects.demo_data.platform import platform_state
-from tutoraspects.event_sink.bulk_rows import plugin_layout_rows
 from tutoraspects.embedded.service import free_port
 from tutoraspects.embedded.stack import EmbeddedStack
-from tutoraspects.loading import bulk_insert, load_sink_rows, post_statements
+from tutoraspects.loading import bulk_insert, load_demo_sink_bulk, post_statements
 from tutoraspects.marts import refresh_now
 
 from charts import bench_charts, report  # noqa: E402  (benchmarks/ is the working folder)
@@ -76,7 +74,7 @@ def main() -> None:
         stack.up(echo=print, build_marts=False)
         try:
             settings = stack.settings
-            load_sink_rows(settings, plugin_layout_rows(platform_state(spec)))
+            load_demo_sink_bulk(settings, spec)
             print(f"Loading {EVENTS:,} statements ...")
             bulk_insert(settings, itertools.islice(generate_statements(spec), EVENTS))
             dbt_output: list[str] = []  # printed only when dbt fails

@@ -48,3 +48,19 @@ def test_unreachable_server_is_a_clear_error(stack, tmp_path):
     result = run(BIN / "aspects", "--settings", settings_file, "status")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "Error:" in result.stderr
+
+
+def test_load_demo_data_in_bulk_fills_the_sink_and_the_raw_table(stack):
+    """The bulk path: the same platform as the demo, event sink rows inserted directly, statements in bulk."""
+    from tutoraspects.clickhouse_client import connect
+
+    result = run(BIN / "aspects", "--settings", stack.root.settings_file, "load-demo-data", "--seed", "77",
+                 "--orgs", "1", "--courses-per-org", "1", "--learners", "3", "--end", "2026-01-31", "--via", "bulk")
+    assert result.returncode == 0, result.stderr
+    assert "Event sink: 1 course_overviews" in result.stdout
+    client = connect(stack.settings)
+    ((course,),) = client.query("SELECT course_key FROM event_sink.course_overviews FINAL "
+                             "ORDER BY time_last_dumped DESC LIMIT 1").result_rows
+    assert client.command(f"SELECT count() FROM event_sink.course_blocks WHERE course_key = '{course}'") > 5
+    assert client.command(f"SELECT count() FROM xapi.xapi_events_all WHERE event LIKE '%{course}%' "
+                          "AND emission_time < '2026-02-01'") > 0

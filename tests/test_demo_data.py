@@ -20,7 +20,6 @@ import pytest
 
 from tutoraspects.demo_data import (
     LMS_URL,
-    SINK_TABLES,
     DemoSpec,
     estimate_statement_count,
     generate_sink_rows,
@@ -30,7 +29,7 @@ from tutoraspects.demo_data import statements as xs
 from tutoraspects.demo_data.course_structure import interaction_type
 from tutoraspects.demo_data.platform import platform_state
 from tutoraspects.demo_data.spec import default_end
-from tutoraspects.event_sink.bulk_rows import SINK_TABLES as BULK_SINK_TABLES
+from tutoraspects.event_sink.bulk_rows import SINK_TABLES
 from tutoraspects.event_sink.bulk_rows import plugin_layout_rows
 
 REPO = Path(__file__).resolve().parent.parent
@@ -136,7 +135,7 @@ def test_bulk_sink_rows_have_exactly_the_table_columns_in_order():
     """The plugin writes by position: the bulk rows name every column, in the table's order."""
     columns = _sink_columns()
     rows = plugin_layout_rows(platform_state(SPEC))
-    assert set(BULK_SINK_TABLES) <= set(columns)
+    assert set(SINK_TABLES) <= set(columns)
     for table, table_rows in rows.items():
         assert table_rows, table
         for row in table_rows:

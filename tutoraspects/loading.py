@@ -176,6 +176,14 @@ def load_sink_rows(settings: Settings, rows: Mapping[str, list[dict]]) -> dict[s
     return counts
 
 
+def load_demo_sink_bulk(settings: Settings, spec) -> dict[str, int]:
+    """The demo platform's event-sink rows, inserted directly (bulk loads, benchmarks)."""
+    from .demo_data.platform import platform_state
+    from .event_sink.bulk_rows import plugin_layout_rows
+
+    return load_sink_rows(settings, plugin_layout_rows(platform_state(spec)))
+
+
 def load_demo_data(settings: Settings, spec, via: str = "lrs", batch_size: int | None = None,
                    echo: Callable[[str], None] = print, progressbar=None) -> LoadSummary:
     """Event-sink rows first (what the statements refer to), then the statements.
@@ -186,13 +194,11 @@ def load_demo_data(settings: Settings, spec, via: str = "lrs", batch_size: int |
     from .demo_data import estimate_statement_count, generate_statements
     from .demo_data.platform import platform_state
     from .event_sink import publish_with_plugin
-    from .event_sink.bulk_rows import plugin_layout_rows
 
-    state = platform_state(spec)
     if via == "lrs":
-        publish_with_plugin(settings, state, echo=echo)
+        publish_with_plugin(settings, platform_state(spec), echo=echo)
     else:
-        counts = load_sink_rows(settings, plugin_layout_rows(state))
+        counts = load_demo_sink_bulk(settings, spec)
         echo("Event sink: " + ", ".join(f"{n:,} {table}" for table, n in counts.items()))
     load = {"lrs": post_statements, "bulk": bulk_insert}[via]
     options = {"batch_size": batch_size} if batch_size else {}

@@ -26,7 +26,6 @@ from .learners import build_learners, enrollment_rows, external_id_rows, user_pr
 from .simulation import estimate_statement_count, generate_statements
 from .spec import LMS_URL, DemoSpec
 
-SINK_TABLES = ("course_overviews", "course_blocks", "course_enrollments", "user_profiles", "external_ids")
 
 
 def generate_sink_rows(spec: DemoSpec) -> dict[str, list[dict]]:
@@ -48,7 +47,6 @@ def generate_sink_rows(spec: DemoSpec) -> dict[str, list[dict]]:
 
 __all__ = [
     "LMS_URL",
-    "SINK_TABLES",
     "DemoSpec",
     "estimate_statement_count",
     "generate_sink_rows",

@@ -63,12 +63,12 @@ class Block:
     response_type: str = ""  # problems
     question: str = ""  # problems
     questions: int = 1  # problems: several questions give one point each
+    children: list["Block"] = field(default_factory=list)
 
     def questions_text(self) -> list[str]:
         if self.questions == 1:
             return [self.question]
         return [f"{self.question} (part {k})" for k in range(1, self.questions + 1)]
-    children: list["Block"] = field(default_factory=list)
 
     @property
     def block_hex(self) -> str:
