@@ -59,8 +59,9 @@ def demo(tmp_path_factory):
     stack.prepare(echo=QUIET, with_ralph=False, clickhouse_http=free_port(), clickhouse_tcp=free_port())
     stack.up(echo=QUIET, with_ralph=False, build_marts=False)
     try:
-        # the event sink as the LMS and Studio fill it: platform-plugin-aspects's own code
-        publish_with_plugin(stack.settings, platform_state(DEMO_SPEC), echo=QUIET)
+        # the event sink as the LMS and Studio fill it: platform-plugin-aspects's own code,
+        # then checked as `aspects-check-sink` checks it in the LMS
+        publish_with_plugin(stack.settings, platform_state(DEMO_SPEC), echo=QUIET, check=True)
         bulk_insert(stack.settings, generate_statements(DEMO_SPEC))
         lines = []
         try:
@@ -74,17 +75,50 @@ def demo(tmp_path_factory):
         stack.stop()
 
 
+# Short, so a test sees the course list asked for again (the default is 300 s).
+COURSES_CACHE_SECONDS = 3
+
+
+def demo_course_keys() -> list[str]:
+    return [course["course_key"] for course in platform_state(DEMO_SPEC)["courses"]]
+
+
 @pytest.fixture(scope="session")
-def superset(demo, tmp_path_factory):
-    """A running embedded Superset with the assets imported, reading the demo ClickHouse."""
+def lms():
+    """The stand-in LMS Superset signs users in through (the LMS itself cannot run here):
+    ada staffs the first demo course, bob the next two, carl is a learner, gina global staff,
+    sam a superuser."""
+    from standin_lms import LmsUser, StandinLms
+
+    courses = demo_course_keys()
+    lms = StandinLms([
+        LmsUser("ada", staff_of=courses[:1]), LmsUser("bob", staff_of=courses[1:3]), LmsUser("carl"),
+        LmsUser("gina", administrator=True), LmsUser("sam", superuser=True),
+    ]).start()
+    try:
+        yield lms
+    finally:
+        lms.stop()
+
+
+@pytest.fixture(scope="session")
+def superset(demo, lms, tmp_path_factory):
+    """A running embedded Superset with the assets imported, reading the demo ClickHouse; people sign
+    in through the stand-in LMS, the admin client with its database login (API)."""
     stack = EmbeddedStack(tmp_path_factory.mktemp("aspects-superset-root"))
-    own = stack.prepare(echo=lambda _: None, with_ralph=False, with_superset=True, superset=free_port(),
-                        clickhouse_http=free_port(), clickhouse_tcp=free_port())
+    port = free_port()
+    own = stack.prepare(echo=lambda _: None, with_ralph=False, with_superset=True, superset=port,
+                        clickhouse_http=free_port(), clickhouse_tcp=free_port(),
+                        config={"SUPERSET_LMS_SIGN_IN": True, "SUPERSET_LMS_URL": lms.url,
+                                "SUPERSET_OAUTH2_CLIENT_ID": "aspects-superset",
+                                "SUPERSET_COURSES_CACHE_SECONDS": COURSES_CACHE_SECONDS})
+    config = stack.root.user_config()
+    lms.register_client(config["SUPERSET_OAUTH2_CLIENT_ID"], config["SUPERSET_OAUTH2_CLIENT_SECRET"],
+                        f"http://127.0.0.1:{port}/oauth-authorized/")
+    # the demo ClickHouse, this root's Superset (its URL, accounts and roles)
     stack.settings = demo.with_overrides(
         run_superset=True,
-        superset_url=own.superset_url,
-        superset_admin_username=own.superset_admin_username,
-        superset_admin_password=own.superset_admin_password,
+        **{name: getattr(own, name) for name in own.__dataclass_fields__ if name.startswith("superset_")},
     )
     lines: list[str] = []
     try:

@@ -118,3 +118,20 @@ def test_dump_sink_runs_each_object_where_it_lives():
     assert "--force" in commands["cms"]
     everything = CliRunner().invoke(dump_event_sink, [], standalone_mode=False).return_value
     assert {shlex.split(c)[4] for _, c in everything} >= {"course_overviews", "course_enrollment", "external_id"}
+
+
+def test_check_sink_runs_the_check_script_in_the_lms():
+    """`tutor local do aspects-check-sink`: the check (tested against the real plugin in
+    test_event_sink_check.py) is passed whole to the LMS's Django shell, with every sink object."""
+    from tutoraspects.event_sink import sink_check
+    from tutoraspects.lms_commands import SINK_OBJECTS, check_event_sink
+
+    result = CliRunner().invoke(check_event_sink, [], standalone_mode=False)
+    assert result.exception is None, result.output
+    ((service, command),) = result.return_value
+    args = shlex.split(command)
+    assert (service, args[:4]) == ("lms", ["./manage.py", "lms", "shell", "-c"])
+    script = args[4]
+    assert script.startswith(open(sink_check.__file__).read())
+    assert script.rstrip().endswith(f"sys.exit(main({list(SINK_OBJECTS)!r}))")
+    compile(script, "aspects-check-sink", "exec")

@@ -33,6 +33,16 @@ def test_data_quality_counts_every_statement(demo, demo_spec):
     assert sum(r["missing_course_key"] + r["missing_actor"] + r["missing_object"] for r in rows) == 0
 
 
+def test_event_sink_health_finds_nothing_missing(demo, demo_spec):
+    """The demo's event sink came whole from the plugin: the check's counts and the block numbering agree."""
+    rows = {r["table_name"]: r for r in query(demo, "SELECT * FROM reporting.instance_event_sink_health")}
+    sink = generate_sink_rows(demo_spec)
+    assert set(rows) == {"course_overviews", "course_blocks", "course_enrollment", "user_profile", "external_id"}
+    assert rows["course_overviews"]["expected_rows"] == len(sink["course_overviews"])
+    for row in rows.values():
+        assert row["stored_rows"] == row["expected_rows"] and row["missing_rows"] == 0, row
+
+
 def test_instance_health(demo, demo_spec):
     (row,) = query(demo, "SELECT * FROM reporting.instance_health")
     statements = parsed_statements(demo_spec)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import shutil
+import time
 import uuid
 
 import pytest
 
-from tutoraspects import migrations
+from tutoraspects import backfill, migrations
 from tutoraspects.clickhouse_client import connect
 from tutoraspects.init_steps import run_init
+from tutoraspects.loading import bulk_insert
 from tutoraspects.paths import MIGRATIONS_DIR
 
 EXPECTED_TABLES = {
@@ -99,16 +102,42 @@ def test_changed_applied_migration_is_refused(settings, tmp_path):
         migrations.migrate(settings, folder, echo=lambda _: None)
 
 
-def test_ttl_follows_the_setting(settings):
+def test_ttl_follows_the_setting_on_raw_and_staging_tables(settings):
+    """A statement older than ASPECTS_DATA_TTL_DAYS expires from the raw table and from staging (the
+    same statement, parsed); newer ones stay; applying again changes nothing; 0 keeps everything."""
+    from test_backfill import forum_post
+
     client = connect(settings)
+    staging = migrations.staging_tables(settings)
+    assert set(staging) == {(settings.reporting_database, model) for model in backfill.staging_checksums()}
+    course = f"course-v1:TtlOrg+T{uuid.uuid4().hex[:8]}+Run"
+    now = datetime.datetime.now(datetime.timezone.utc)
+    # A TTL of ten years, so that no other test's data expires.
+    old, new = ({**forum_post(course), "timestamp": (now - datetime.timedelta(days=days)).isoformat()}
+                for days in (3700, 1))
+    bulk_insert(settings, [old, new])
 
-    def engine():
-        return client.command("SELECT engine_full FROM system.tables WHERE database='xapi' AND name='xapi_events_all'")
+    def stored(table: str) -> int:
+        return client.command(f"SELECT count() FROM {table} WHERE event_id IN ({{ids:Array(UUID)}})",
+                              parameters={"ids": [old["id"], new["id"]]})
 
-    migrations.apply_ttl(settings.with_overrides(data_ttl_days=365), echo=lambda _: None)
-    assert "TTL toDateTime(emission_time) + toIntervalDay(365)" in engine()
+    def engines() -> list[str]:
+        return [client.command("SELECT engine_full FROM system.tables WHERE database = {d:String} "
+                               "AND name = {t:String}", parameters={"d": d, "t": t})
+                for d, t in [("xapi", "xapi_events_all"), *staging]]
+
+    messages: list[str] = []
+    ten_years = settings.with_overrides(data_ttl_days=3650)
+    migrations.apply_ttl(ten_years, echo=messages.append)
+    migrations.apply_ttl(ten_years, echo=messages.append)
+    assert len(messages) == 1 and "reporting.stg_forum_events" in messages[0]  # the second run: nothing to do
+    assert all("TTL toDateTime(emission_time) + toIntervalDay(3650)" in engine for engine in engines())
+    deadline = time.monotonic() + 60
+    while (stored("xapi.xapi_events_all"), stored("reporting.stg_forum_events")) != (1, 1):
+        assert time.monotonic() < deadline, "the expired statement is still stored"
+        time.sleep(0.5)
     migrations.apply_ttl(settings, echo=lambda _: None)  # 0 days: keep forever
-    assert "TTL" not in engine()
+    assert not any("TTL" in engine for engine in engines())
 
 
 def test_cluster_mode_renders_replicated_engines_on_cluster(settings):

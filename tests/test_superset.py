@@ -149,8 +149,8 @@ DRAWN = "canvas, svg, table, .header-line, .big-number-total, .superset-legacy-c
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="apt-get install -y chromium")
-def test_dashboards_render_in_a_browser(superset, settings_, tmp_path):
-    """Log in, open every dashboard, scroll every chart into view and wait for it: each one draws, none
+def test_dashboards_render_in_a_browser(superset, settings_, lms, tmp_path):
+    """Sign in through the LMS, open every dashboard, scroll every chart into view and wait for it: each one draws, none
     shows an error. Screenshots go to $ASPECTS_SCREENSHOTS (docs/screenshots with `make screenshots`)."""
     from playwright.sync_api import sync_playwright
 
@@ -168,11 +168,11 @@ def test_dashboards_render_in_a_browser(superset, settings_, tmp_path):
         )
         try:
             page = browser.new_page()
+            # signed in to the (stand-in) LMS as a superuser, then through it to Superset
+            browser.add_cookies([{"name": "standin_lms_user", "value": "sam", "url": lms.url}])
             page.goto(f"{url}/login/")
-            page.fill("input[name=username], #username", settings_.superset_admin_username)
-            page.fill("input[name=password], #password", settings_.superset_admin_password)
-            page.keyboard.press("Enter")
-            page.wait_for_url(lambda current: "/login" not in current, timeout=60_000)
+            page.click(f"a[href*='/login/openedx'], a:has-text('openedx')")
+            page.wait_for_url(lambda current: current.startswith(url) and "/login" not in current, timeout=60_000)
             for dashboard in dashboards:
                 expected = len(dashboard_chart_uuids(dashboard.config))
                 page.goto(f"{url}/superset/dashboard/{dashboard.config['slug']}/")

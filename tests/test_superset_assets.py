@@ -56,6 +56,18 @@ def test_cli_check_assets():
     assert "Superset assets OK." in result.stdout
 
 
+def test_course_team_dashboards_read_only_course_datasets(tree):
+    """Row-level security needs course_key (and the instructor tab's guest tokens org) on every
+    dataset a course-team dashboard draws from, its native filters' included."""
+    edit(tree / "datasets/learner_summary.yaml",
+         lambda c: c.update(columns=[col for col in c["columns"] if col["column_name"] != "org"]))
+    (problem,) = [p for p in check_assets(tree) if "row-level security" in p]
+    assert problem.startswith("datasets/learner_summary.yaml: a course-team dashboard draws from it")
+    assert "no org column" in problem
+    (tree / "dashboards/learner_groups.yaml").unlink()
+    assert any("course-team dashboard 'learner_groups'" in p for p in check_assets(tree))
+
+
 def test_unknown_field(tree):
     edit(first(tree, "charts"), lambda c: c.update(colour="red"))
     assert any("unknown fields colour" in p for p in check_assets(tree))
@@ -122,6 +134,8 @@ def test_rendered_bundle_fills_placeholders_and_sends_the_password_apart(tree):
         event_sink_database="event_sink", reporting_database="analytics", data_ttl_days=0, enable_pii=False,
         mart_refresh_seconds=60, run_superset=True, superset_url="http://superset:8088",
         superset_admin_username="admin", superset_admin_password="z",
+        superset_course_team_role="Aspects Course Team", superset_lms_username="aspects_lms",
+        superset_lms_password="lpw", superset_lms_role="Aspects LMS",
     )
     bundle, passwords = render_bundle(settings, tree)
     assert passwords == {"databases/clickhouse_reporting.yaml": "s3cret/pw"}

@@ -175,10 +175,13 @@ def test_ralph_service_writes_as_the_lrs_user(default_root, services):
 def test_superset_services(default_root, services):
     for name in SUPERSET_SERVICES:
         service = services[name]
-        config_path = env_of(service)["SUPERSET_CONFIG_PATH"]
-        mount = mounts_of(service)[config_path]
-        assert Path(mount["source"]) == default_root.file("plugins/aspects/apps/superset/superset_config.py")
+        env = env_of(service)
+        # the rendered folder: superset_config.py and the security manager it imports from beside it
+        mount = mounts_of(service)["/app/aspects"]
+        assert Path(mount["source"]) == default_root.file("plugins/aspects/apps/superset")
         assert mount["read_only"]
+        assert env["SUPERSET_CONFIG_PATH"] == "/app/aspects/superset_config.py"
+        assert env["PYTHONPATH"].split(":")[0] == "/app/aspects"
         assert {"mysql", "redis"} <= set(service["depends_on"])
     assert services["superset"]["command"][0] == "gunicorn"
     assert "--bind=0.0.0.0:8088" in services["superset"]["command"]
@@ -197,7 +200,8 @@ def test_aspects_job_runs_the_init_task(default_root, services):
     assert "clickhouse" in job["depends_on"]
     task = (REPO / "tutoraspects/templates/aspects/jobs/init/aspects.sh").read_text()
     assert "--settings /etc/aspects/settings.yml" in task
-    assert env_of(services["superset-job"])["SUPERSET_CONFIG_PATH"] in mounts_of(services["superset-job"])
+    assert env_of(services["superset-job"])["SUPERSET_CONFIG_PATH"].startswith("/app/aspects/")
+    assert "/app/aspects" in mounts_of(services["superset-job"])
 
 
 def test_web_proxy_routes_superset(default_root):
@@ -276,7 +280,15 @@ def test_superset_config(default_root, monkeypatch):
     superset_config.TALISMAN_CONFIG = {"content_security_policy": {"default-src": ["'self'"]}}
     superset_config.GUEST_TOKEN_JWT_SECRET = "test-guest-secret-change-me"  # Superset 6.1's public default
     superset.config = superset_config
+    # the security manager beside it runs against the real Superset in test_superset_sign_in.py
+    security = types.ModuleType("aspects_security")
+    security.PROVIDER, security.AspectsSecurityManager, security.can_view_courses = "openedx", object, len
+    security.add_embedding_endpoint = print
+    fab_manager = types.ModuleType("flask_appbuilder.security.manager")
+    fab_manager.AUTH_OAUTH = 4
     for name, module in {
+        "aspects_security": security,
+        "flask_appbuilder.security.manager": fab_manager,
         "cachelib": cachelib,
         "cachelib.redis": cachelib_redis,
         "superset": superset,
@@ -304,6 +316,21 @@ def test_superset_config(default_root, monkeypatch):
     assert ("Dashboard", "can_read") in granted
     assert not any(view.startswith("SQL") or perm in ("can_write", "can_list", "all_datasource_access")
                    for view, perm in granted if view != "DashboardFilterStateRestApi")
+    # sign-in through the LMS, with this install's OAuth2 client secret
+    assert namespace["AUTH_TYPE"] == fab_manager.AUTH_OAUTH
+    assert namespace["CUSTOM_SECURITY_MANAGER"] is security.AspectsSecurityManager
+    (provider,) = namespace["OAUTH_PROVIDERS"]
+    app = provider["remote_app"]
+    assert (provider["name"], app["client_id"]) == ("openedx", "aspects-superset")
+    assert app["client_secret"] == config["SUPERSET_OAUTH2_CLIENT_SECRET"] and len(app["client_secret"]) >= 32
+    assert app["authorize_url"] == "http://local.openedx.io/oauth2/authorize"
+    assert namespace["ASPECTS_LMS_COURSES_URL"] == (
+        "http://local.openedx.io/api/courses/v1/courses/?permissions=staff&username={username}")
+    assert namespace["AUTH_ROLES_MAPPING"] == {"admin": ["Admin"], "course_team": ["Aspects Course Team"]}
+    assert namespace["AUTH_ROLES_SYNC_AT_LOGIN"] is True
+    assert namespace["JINJA_CONTEXT_ADDONS"] == {"can_view_courses": security.can_view_courses}
+    assert namespace["FLASK_APP_MUTATOR"] is security.add_embedding_endpoint
+    assert namespace["ASPECTS_EMBED_DOMAINS"] == ["http://local.openedx.io", "http://apps.local.openedx.io"]
     csp = namespace["TALISMAN_CONFIG"]["content_security_policy"]
     assert csp["default-src"] == ["'self'"]
     assert any("local.openedx.io" in origin for origin in csp["frame-ancestors"])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from typing import Callable, Iterable
 
+from . import migrations
 from .clickhouse_client import connect
 from .dbt_runner import DBT_PROJECT_DIR, run_dbt
 from .settings import Settings
@@ -78,4 +79,5 @@ def backfill(settings: Settings, models: list[str] | None = None, echo: Callable
     echo(f"Backfilling {', '.join(models)} from the raw xAPI table ...")
     run_dbt(settings, ["run", "--full-refresh", "-s", *models], echo=echo)
     record(settings, models)
+    migrations.apply_ttl(settings, echo=echo)  # a full refresh recreates the tables, without their TTL
     return models

@@ -22,6 +22,7 @@ from .dbt_runner import DbtError, run_dbt
 from .event_sink import PluginPublishError
 from .loading import LRSError
 from .init_steps import run_init
+from .retirement import RetirementError, retire_user
 from .settings import Settings
 
 
@@ -182,8 +183,44 @@ def serialize_assets_command(export_zip: Path, into: Path | None) -> None:
         raise click.ClickException(f"{len(problems)} problem(s) in the Superset assets")
 
 
+def learner_options(func):
+    """The options naming the learner to retire (`aspects retire-user`, `tutor ... do aspects-retire-user`)."""
+    options = [
+        click.option("--user-id", type=click.IntRange(min=1), help="The learner's LMS user id."),
+        click.option("--username", help="The learner's LMS username."),
+        click.option("--actor-id", "actor_ids", multiple=True,
+                     help="An anonymous xAPI actor id of the learner (LMS external id of type xapi); repeat for "
+                          "several. Needed once the LMS's retirement has deleted event_sink.external_id's rows."),
+        click.option("--yes", is_flag=True, help="Do not ask for confirmation."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+RETIRE_PROMPT = "Remove every row of {learner} from ClickHouse (statements, staging, marts, event sink)? " \
+                "This cannot be undone."
+
+
+@click.command(name="retire-user")
+@learner_options
+@click.pass_context
+@_fail_on(EXPECTED_ERRORS + (RetirementError,))
+def retire_user_command(ctx: click.Context, user_id, username, actor_ids, yes) -> None:
+    """Remove one learner's rows from the raw statements, staging, marts and event sink, then refresh
+    the marts. Run it before the LMS's retirement of the learner when only the event sink knows their
+    actor ids (docs/access.md, "Retirement")."""
+
+    def confirm(learner) -> bool:
+        return click.confirm(RETIRE_PROMPT.format(learner=learner.describe()), abort=True)
+
+    retire_user(_settings(ctx), user_id=user_id, username=username, actor_ids=actor_ids, echo=click.echo,
+                confirm=None if yes else confirm)
+
+
 SHARED_COMMANDS = (init_command, migrate_command, status_command, load_demo_data_command, dbt_command,
-                   backfill_command, import_assets_command, check_assets_command, serialize_assets_command)
+                   backfill_command, import_assets_command, check_assets_command, serialize_assets_command,
+                   retire_user_command)
 
 
 # `aspects` ---------------------------------------------------------------

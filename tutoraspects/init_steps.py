@@ -24,6 +24,7 @@ def run_init(settings: Settings, echo: Callable[[str], None] = print, build_mart
         run_dbt(settings, ["run"], echo=echo)
         # New staging tables were filled from the raw table by this run; changed ones were not.
         backfill.record(settings, [m for m in backfill.staging_checksums() if m not in stale])
+        migrations.apply_ttl(settings, echo=echo)  # staging tables this run created
         if stale:
             echo("WARNING: " + backfill.advice(stale))
         # Data tests report problems in the data without stopping the install.

@@ -189,14 +189,15 @@ def load_demo_data(settings: Settings, spec, via: str = "lrs", batch_size: int |
     """Event-sink rows first (what the statements refer to), then the statements.
 
     Through the LRS (as a platform does), the event sink is filled the same way:
-    by platform-plugin-aspects's own sinks. Bulk loads insert the same rows directly.
+    by platform-plugin-aspects's own sinks, then checked as `aspects-check-sink` checks
+    it in the LMS. Bulk loads insert the same rows directly.
     """
     from .demo_data import estimate_statement_count, generate_statements
     from .demo_data.platform import platform_state
     from .event_sink import publish_with_plugin
 
     if via == "lrs":
-        publish_with_plugin(settings, platform_state(spec), echo=echo)
+        publish_with_plugin(settings, platform_state(spec), echo=echo, check=True)
     else:
         counts = load_demo_sink_bulk(settings, spec)
         echo("Event sink: " + ", ".join(f"{n:,} {table}" for table, n in counts.items()))

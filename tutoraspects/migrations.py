@@ -158,24 +158,50 @@ def _meta_table_exists(settings: Settings) -> bool:
         client.close()
 
 
-def apply_ttl(settings: Settings, echo: Callable[[str], None] = print) -> None:
-    """Bring the raw table's TTL in line with ASPECTS_DATA_TTL_DAYS (0 = none)."""
-    table = f"`{settings.xapi_database}`.`{settings.raw_xapi_table}`"
-    on_cluster = variables(settings)["ON_CLUSTER"]
+def staging_tables(settings: Settings) -> list[tuple[str, str]]:
+    """(database, table) of the tables the staging materialized views write from the raw table."""
     client = connect(settings)
     try:
-        current = client.command(
-            "SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = {t:String}",
+        return [tuple(row) for row in client.query(
+            "SELECT DISTINCT mv.target_database, mv.target_table FROM system.tables AS raw "
+            "ARRAY JOIN raw.dependencies_database AS view_db, raw.dependencies_table AS view_name "
+            "JOIN system.tables AS mv ON mv.database = view_db AND mv.name = view_name "
+            "WHERE raw.database = {db:String} AND raw.name = {t:String} AND mv.target_table != '' "
+            "ORDER BY 1, 2",
             parameters={"db": settings.xapi_database, "t": settings.raw_xapi_table},
-        )
-        has_ttl = " TTL " in f" {current} "
-        if settings.data_ttl_days > 0:
-            wanted = f"toDateTime(emission_time) + toIntervalDay({settings.data_ttl_days})"
-            if wanted not in str(current):
-                client.command(f"ALTER TABLE {table} {on_cluster} MODIFY TTL {wanted}")
-                echo(f"Raw xAPI events now expire after {settings.data_ttl_days} days.")
-        elif has_ttl:
-            client.command(f"ALTER TABLE {table} {on_cluster} REMOVE TTL")
-            echo("Raw xAPI events no longer expire.")
+        ).result_rows]
     finally:
         client.close()
+
+
+def apply_ttl(settings: Settings, echo: Callable[[str], None] = print) -> None:
+    """Bring the TTL of the raw table and the staging tables in line with ASPECTS_DATA_TTL_DAYS (0 = none).
+
+    Staging tables hold the same statements, parsed: a statement expired from
+    the raw table must not live on there. Tables dbt creates later (a first
+    build, a backfill) get it when this runs again after them.
+    """
+    on_cluster = variables(settings)["ON_CLUSTER"]
+    wanted = f"toDateTime(emission_time) + toIntervalDay({settings.data_ttl_days})"
+    tables = [(settings.xapi_database, settings.raw_xapi_table), *staging_tables(settings)]
+    changed = []
+    client = connect(settings)
+    try:
+        for database, name in tables:
+            current = str(client.command(
+                "SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = {t:String}",
+                parameters={"db": database, "t": name},
+            ))
+            table = f"`{database}`.`{name}`"
+            if settings.data_ttl_days > 0 and wanted not in current:
+                client.command(f"ALTER TABLE {table} {on_cluster} MODIFY TTL {wanted}")
+                changed.append(f"{database}.{name}")
+            elif settings.data_ttl_days <= 0 and " TTL " in f" {current} ":
+                client.command(f"ALTER TABLE {table} {on_cluster} REMOVE TTL")
+                changed.append(f"{database}.{name}")
+    finally:
+        client.close()
+    if changed and settings.data_ttl_days > 0:
+        echo(f"xAPI events now expire after {settings.data_ttl_days} days in {', '.join(changed)}.")
+    elif changed:
+        echo(f"xAPI events no longer expire in {', '.join(changed)}.")

@@ -16,7 +16,7 @@ from tutor import hooks
 
 from .__about__ import __version__
 from .cli import tutor_group
-from .lms_commands import dump_event_sink, transform_tracking_logs
+from .lms_commands import check_event_sink, dump_event_sink, retire_user_in_job, transform_tracking_logs
 from .paths import CLICKHOUSE_DIR, TEMPLATES_DIR
 from .settings import render_settings_yaml
 
@@ -96,6 +96,22 @@ hooks.Filters.CONFIG_DEFAULTS.add_items(
         ("SUPERSET_GUEST_ROLE", "Aspects Guest"),
         # Where init steps reach Superset to import the assets (inside the deployment's network).
         ("SUPERSET_URL", "http://superset:{{ SUPERSET_PORT }}"),
+        # Sign-in through the LMS (OAuth2; off: database login only, as in the embedded demo).
+        # Superusers and global staff become admins; course staff and instructors see their
+        # courses (the LMS's course API, cached this many seconds); nobody else gets in.
+        ("SUPERSET_LMS_SIGN_IN", True),
+        ("SUPERSET_LMS_URL", "{{ 'https' if ENABLE_HTTPS else 'http' }}://{{ LMS_HOST }}"),
+        ("SUPERSET_OAUTH2_CLIENT_ID", "aspects-superset"),
+        ("SUPERSET_LMS_COURSES_PATH", "/api/courses/v1/courses/?permissions=staff&username={username}"),
+        ("SUPERSET_COURSES_CACHE_SECONDS", 300),
+        # The role of course-team users: course dashboards and datasets, row-level security.
+        ("SUPERSET_COURSE_TEAM_ROLE", "Aspects Course Team"),
+        # The LMS's own Superset account: it asks for the instructor tab's guest tokens
+        # (platform-plugin-aspects) and may do nothing else (its role, superset_config.py).
+        ("SUPERSET_LMS_USERNAME", "aspects_lms"),
+        ("SUPERSET_LMS_ROLE", "Aspects LMS"),
+        # Superset as the browser reaches it (the instructor tab's links and embeds).
+        ("SUPERSET_PUBLIC_URL", "{{ 'https' if ENABLE_HTTPS else 'http' }}://{{ SUPERSET_HOST }}"),
     ]
 )
 
@@ -112,6 +128,8 @@ hooks.Filters.CONFIG_UNIQUE.add_items(
         # Signs embedded dashboards' guest tokens; Superset's built-in default is public.
         ("SUPERSET_GUEST_TOKEN_SECRET", "{{ 48|random_string }}"),
         ("SUPERSET_ADMIN_PASSWORD", "{{ 24|random_string }}"),
+        ("SUPERSET_OAUTH2_CLIENT_SECRET", "{{ 48|random_string }}"),
+        ("SUPERSET_LMS_PASSWORD", "{{ 24|random_string }}"),
         ("SUPERSET_DB_PASSWORD", "{{ 24|random_string }}"),
     ]
 )
@@ -136,6 +154,20 @@ hooks.Filters.ENV_TEMPLATE_FILTERS.add_items(
     [("bcrypt_hash", bcrypt_hash), ("sha256_hex", sha256_hex)]
 )
 hooks.Filters.ENV_TEMPLATE_VARIABLES.add_item(("aspects_settings", aspects_settings))
+
+
+def instructor_dashboards() -> str:
+    """The course-team dashboards, as platform-plugin-aspects's ASPECTS_INSTRUCTOR_DASHBOARDS lists them
+    (Python source, for the LMS settings)."""
+    from .superset.access import COURSE_TEAM_DASHBOARDS
+    from .superset.assets import load_tree
+
+    by_slug = {dashboard.config["slug"]: dashboard.config for dashboard in load_tree().of("dashboards")}
+    return repr([{"name": by_slug[slug]["dashboard_title"], "slug": slug, "uuid": by_slug[slug]["uuid"],
+                  "allow_translations": False} for slug in COURSE_TEAM_DASHBOARDS])
+
+
+hooks.Filters.ENV_TEMPLATE_VARIABLES.add_item(("aspects_instructor_dashboards", instructor_dashboards()))
 
 # Templates: the plugin's own, and the ClickHouse server files kept in clickhouse/.
 hooks.Filters.ENV_TEMPLATE_ROOTS.add_items([str(TEMPLATES_DIR), str(CLICKHOUSE_DIR)])
@@ -168,7 +200,8 @@ hooks.Filters.CLI_DO_INIT_TASKS.add_items(
         ("lms", (INIT_JOBS_DIR / "lms.sh").read_text()),
     ]
 )
-hooks.Filters.CLI_DO_COMMANDS.add_items([transform_tracking_logs, dump_event_sink])
+hooks.Filters.CLI_DO_COMMANDS.add_items([transform_tracking_logs, dump_event_sink, check_event_sink,
+                                         retire_user_in_job])
 # After the aspects task has created the event-sink tables: backfill the course structure.
 hooks.Filters.CLI_DO_INIT_TASKS.add_item(("cms", (INIT_JOBS_DIR / "cms.sh").read_text()), priority=hooks.priorities.LOW)
 

@@ -48,6 +48,10 @@ KEYS = {
     "SUPERSET_URL": "superset_url",
     "SUPERSET_ADMIN_USERNAME": "superset_admin_username",
     "SUPERSET_ADMIN_PASSWORD": "superset_admin_password",
+    "SUPERSET_COURSE_TEAM_ROLE": "superset_course_team_role",
+    "SUPERSET_LMS_USERNAME": "superset_lms_username",
+    "SUPERSET_LMS_PASSWORD": "superset_lms_password",
+    "SUPERSET_LMS_ROLE": "superset_lms_role",
 }
 
 
@@ -84,6 +88,10 @@ class Settings:
     superset_url: str
     superset_admin_username: str
     superset_admin_password: str
+    superset_course_team_role: str
+    superset_lms_username: str
+    superset_lms_password: str
+    superset_lms_role: str
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "Settings":

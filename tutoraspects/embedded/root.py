@@ -22,6 +22,8 @@ EMBEDDED_CONFIG = {
     "RALPH_HOST": "127.0.0.1",
     # No Redis unless one is configured: Superset caches in process and runs no worker.
     "SUPERSET_REDIS_HOST": "",
+    # No LMS to sign in through: database login (the admin account).
+    "SUPERSET_LMS_SIGN_IN": False,
 }
 
 

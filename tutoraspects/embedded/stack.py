@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Mapping
 
 from ..init_steps import run_init
 from ..settings import Settings
@@ -26,8 +26,9 @@ class EmbeddedStack:
         self.superset_worker: ServiceProcess | None = None
 
     def prepare(self, echo: Echo = print, with_ralph: bool = True, with_superset: bool = False,
-                **ports: int | None) -> Settings:
-        """Install what is missing and render the config (ports: clickhouse_http, clickhouse_tcp, ralph, superset)."""
+                config: Mapping[str, Any] | None = None, **ports: int | None) -> Settings:
+        """Install what is missing and render the config (ports: clickhouse_http, clickhouse_tcp, ralph, superset;
+        `config`: other Tutor settings, e.g. an LMS to sign in to Superset through)."""
         check_chdb_installed()
         if with_ralph:
             ensure_venv("ralph", echo)
@@ -35,7 +36,7 @@ class EmbeddedStack:
             ensure_venv("superset", echo)
         keys = {"clickhouse_http": "CLICKHOUSE_HTTP_PORT", "clickhouse_tcp": "CLICKHOUSE_TCP_PORT", "ralph": "RALPH_PORT",
                 "superset": "SUPERSET_PORT"}
-        overrides = {keys[name]: port for name, port in ports.items() if port}
+        overrides = {**(config or {}), **{keys[name]: port for name, port in ports.items() if port}}
         # Whether init steps import the Superset assets: only where this stack serves Superset.
         overrides["RUN_SUPERSET"] = with_superset
         echo(f"Rendering configuration in {self.root.path} ...")

@@ -25,8 +25,9 @@ REQUIREMENTS = {
     "erb": ["edx-event-routing-backends==9.3.*"],
     # Superset 6.1.0 crashes without rich, /login/ fails without cachetools,
     # flask-caching 2.5 breaks app start (RECIPES.md); pymysql for a MySQL metadata DB.
+    # Authlib: sign-in through the LMS (OAuth2), which Superset does not install itself.
     "superset": ["apache-superset==6.1.0", "rich", "cachetools", "flask-caching<2.5", "clickhouse-connect<1.0",
-                 "pymysql"],
+                 "pymysql", "Authlib>=1.3,<2"],
     # The LMS/Studio plugin that writes event_sink.* (tutoraspects.event_sink runs its own code).
     # It declares Python 3.12 (PIP_FLAGS); Django 6 really needs 3.12, so Django 5.2 LTS.
     "sink": ["platform-plugin-aspects==2.1.0", "Django>=5.2,<6"],

@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from .sink_check import describe
+
 RUNNER = Path(__file__).with_name("plugin_runner.py")
 
 
@@ -49,18 +51,33 @@ def clickhouse_contract(settings, role: str = "sink", timeout_secs: int = 60) ->
 
 
 def publish_with_plugin(settings, state: dict, echo: Callable[[str], None] = print,
-                        role: str = "sink") -> dict[str, int]:
+                        role: str = "sink", check: bool = False) -> dict[str, int]:
     """Dump `state` (courses with their block trees, users, enrollments) with the plugin's sinks.
 
+    With `check`, then run the LMS-side event-sink check (sink_check.py) over the same data.
     Returns the rows sent per table; raises PluginPublishError with what went wrong (e.g. which
     table ClickHouse refused and its answer).
     """
+    started = time.monotonic()
+    counts, _ = _run_plugin(settings, state, echo, role, dump=True, check=check)
+    echo(f"platform-plugin-aspects dumped {', '.join(f'{n:,} {t}' for t, n in counts.items())} "
+         f"in {time.monotonic() - started:.1f} s.")
+    return counts
+
+
+def check_with_plugin(settings, state: dict, echo: Callable[[str], None] = print,
+                      role: str = "sink") -> list[dict]:
+    """Run the LMS-side event-sink check (sink_check.py) with `state` as the LMS database, dumping
+    nothing: it records its counts in ClickHouse, echoes a line per table and returns its rows."""
+    return _run_plugin(settings, state, echo, role, dump=False, check=True)[1]
+
+
+def _run_plugin(settings, state: dict, echo, role: str, dump: bool, check: bool) -> tuple[dict, list]:
     from ..embedded.venvs import ensure_venv
 
     bin_dir = ensure_venv("sink", echo)
     contract = {key: value for key, value in state.items() if key != "clickhouse"}
-    contract["clickhouse"] = clickhouse_contract(settings, role)
-    started = time.monotonic()
+    contract.update(clickhouse=clickhouse_contract(settings, role), dump=dump, check=check)
     result = subprocess.run(
         [str(bin_dir / "python"), str(RUNNER)],
         input=json.dumps(contract),
@@ -69,12 +86,14 @@ def publish_with_plugin(settings, state: dict, echo: Callable[[str], None] = pri
     )
     if result.returncode != 0:
         raise PluginPublishError(
-            f"platform-plugin-aspects could not dump the event sink:\n{result.stderr.strip()[-4000:]}"
+            f"platform-plugin-aspects could not {'dump' if dump else 'check'} the event sink:\n"
+            f"{result.stderr.strip()[-4000:]}"
         )
     try:
-        counts = json.loads(result.stdout)
-    except json.JSONDecodeError:
+        output = json.loads(result.stdout)
+        counts, checks = output["sent"], output["checks"]
+    except (json.JSONDecodeError, KeyError, TypeError):
         raise PluginPublishError(f"unexpected output of {RUNNER.name}: {result.stdout[-2000:]!r}") from None
-    echo(f"platform-plugin-aspects dumped {', '.join(f'{n:,} {t}' for t, n in counts.items())} "
-         f"in {time.monotonic() - started:.1f} s.")
-    return counts
+    for row in checks:
+        echo(f"Event-sink check: {describe(row)}")
+    return counts, checks

@@ -10,7 +10,8 @@ tutoraspects.event_sink.publish_with_plugin):
                   lowest_passing_grade, created, modified, blocks: [{location, block_type, display_name, graded,
                   edited_on, start_time, end_time, children: [...]}]}],
      "users": [{id, username, email, name, year_of_birth, gender, level_of_education, country, external_user_id}],
-     "enrollments": [{id, user_id, course_key, created, is_active, mode}]}
+     "enrollments": [{id, user_id, course_key, created, is_active, mode}],
+     "dump": true, "check": false}
 
 It configures Django (SQLite in memory) with stand-in models holding exactly
 the fields the plugin's serializers read, creates the rows, points the course
@@ -21,7 +22,12 @@ its blocks (as a Studio publish does, one dump_id per course), every user
 profile, external id and enrollment. The CSV and the HTTP requests are the
 plugin's own.
 
-stdout: JSON rows sent per table, e.g. {"course_overviews": 2, "course_blocks": 23, ...}.
+With "dump" false it dumps nothing. With "check" true, it then runs the event-sink check (sink_check.py, as
+`tutor local do aspects-check-sink` runs it in the LMS) over the same
+stand-in database, which records its counts in ClickHouse.
+
+stdout: JSON {"sent": rows sent per table, e.g. {"course_overviews": 2, "course_blocks": 23, ...},
+"checks": the check's rows (empty without "check")}.
 On failure: exit status 1 and a message on stderr naming the table and what ClickHouse answered.
 
 Constants the contract does not carry (chosen here): a user profile's id is
@@ -100,6 +106,9 @@ def configure_django(clickhouse: dict) -> None:
             "database": clickhouse["database"],
             "timeout_secs": clickhouse.get("timeout_secs", 60),
         },
+        # edx-platform's: retired learners' PII rows are deleted from ClickHouse (sink_check.py)
+        RETIRED_USERNAME_PREFIX="retired__user_",
+        EVENT_SINK_CLICKHOUSE_PII_MODELS=["user_profile", "external_id"],
         EVENT_SINK_CLICKHOUSE_MODEL_CONFIG={
             name: {"module": MODELS_MODULE, "model": model} for name, model in MODEL_CONFIG.items()
         },
@@ -330,6 +339,16 @@ def dump_all(state: dict) -> dict[str, int]:
     return counts
 
 
+def run_check() -> list[dict]:
+    """The LMS-side event-sink check, over the stand-in models (sink_check.py lies beside this file)."""
+    import sink_check
+
+    try:
+        return sink_check.check([name for name in MODEL_CONFIG if name != "auth_user"])
+    except sink_check.SinkCheckError as error:
+        raise RunnerError(str(error)) from None
+
+
 def main() -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="plugin_runner %(levelname)s %(message)s")
     # the plugin logs the failing response itself (headers included): our own message says it once
@@ -340,7 +359,8 @@ def main() -> int:
         state = json.load(sys.stdin)
         configure_django(state.get("clickhouse") or {})
         create_rows(define_models(), state)
-        counts = dump_all(state)
+        counts = dump_all(state) if state.get("dump", True) else {}
+        checks = run_check() if state.get("check") else []
     except RunnerError as error:
         print(f"plugin_runner: {error}", file=sys.stderr)
         return 1
@@ -350,7 +370,7 @@ def main() -> int:
         traceback.print_exc()
         print(f"plugin_runner: failed: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
-    json.dump(counts, sys.stdout)
+    json.dump({"sent": counts, "checks": checks}, sys.stdout)
     sys.stdout.write("\n")
     return 0
 

@@ -201,7 +201,7 @@ def dashboard_chart_uuids(config: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def _dashboard_dataset_uuids(config: Mapping[str, Any]) -> list[str]:
+def native_filter_dataset_uuids(config: Mapping[str, Any]) -> list[str]:
     metadata = config.get("metadata") or {}
     uuids = []
     for native_filter in metadata.get("native_filter_configuration") or []:
@@ -327,10 +327,12 @@ def check_assets(root: Path | None = None, models_dir: Path | None = None) -> li
         for chart_uuid in dashboard_chart_uuids(config):
             if chart_uuid not in charts:
                 problems.append(f"{where}: position refers to chart {chart_uuid}, which does not exist")
-        for dataset_uuid in _dashboard_dataset_uuids(config):
+        for dataset_uuid in native_filter_dataset_uuids(config):
             if dataset_uuid not in datasets:
                 problems.append(f"{where}: a native filter targets dataset {dataset_uuid}, which does not exist")
-    return problems
+    from .access import check_access
+
+    return problems + check_access(tree)
 
 
 def _is_expression_column(config: Mapping[str, Any], column: str) -> bool:
@@ -414,6 +416,10 @@ def import_assets(settings: Settings, echo: Echo = print, root: Path | None = No
     client.import_bundle(bundle, passwords)
     result = ImportResult({kind: len(tree.of(kind)) for kind in KINDS})
     echo(f"Superset assets imported: {result}.")
+    from .access import apply_access
+
+    (database,) = tree.of("databases")
+    apply_access(client, tree, settings, database.config["database_name"], echo)
     return result
 
 

@@ -23,6 +23,8 @@ Echo = Callable[[str], None]
 def superset_env(apps_dir: Path, bin_dir: Path) -> dict[str, str]:
     return {
         "SUPERSET_CONFIG_PATH": str(apps_dir / "superset" / "superset_config.py"),
+        # superset_config.py imports aspects_security.py from beside it
+        "PYTHONPATH": str(apps_dir / "superset"),
         "FLASK_APP": "superset.app:create_app()",
         "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
         "PYTHONUNBUFFERED": "1",

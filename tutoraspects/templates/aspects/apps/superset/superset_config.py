@@ -109,7 +109,59 @@ FAB_ROLES = {
         ["Theme", "can_read"],
         ["Datasource", "can_get"],
     ],
+    # The LMS's account (platform-plugin-aspects's instructor tab): it asks for guest
+    # tokens, and Superset checks the dashboards named in them exist; nothing else.
+    {{ SUPERSET_LMS_ROLE|tojson }}: [
+        ["SecurityRestApi", "can_grant_guest_token"],
+        ["SecurityRestApi", "can_read"],
+    ],
 }
+
+# Who signs in and what they see (docs/access.md; aspects_security.py beside this file).
+from aspects_security import PROVIDER, AspectsSecurityManager, add_embedding_endpoint, can_view_courses
+
+CUSTOM_SECURITY_MANAGER = AspectsSecurityManager
+# Every course dataset's row-level rule calls it (applied by the asset import).
+JINJA_CONTEXT_ADDONS = {"can_view_courses": can_view_courses}
+COURSE_TEAM_ROLE = {{ SUPERSET_COURSE_TEAM_ROLE|tojson }}
+ASPECTS_LMS_URL = {{ SUPERSET_LMS_URL|tojson }}.rstrip("/")
+ASPECTS_LMS_COURSES_URL = ASPECTS_LMS_URL + {{ SUPERSET_LMS_COURSES_PATH|tojson }}
+ASPECTS_COURSES_CACHE_SECONDS = int({{ SUPERSET_COURSES_CACHE_SECONDS|string|tojson }})
+# The instructor tab's embedded dashboards: their fixed uuids (set by the asset import) and
+# the pages that may embed them: the LMS and its instructor-dashboard MFE (tutor-mfe's host).
+FLASK_APP_MUTATOR = add_embedding_endpoint
+_scheme = {{ ("https://" if ENABLE_HTTPS else "http://")|tojson }}
+ASPECTS_EMBED_DOMAINS = [_scheme + {{ LMS_HOST|tojson }}, _scheme + "apps." + {{ LMS_HOST|tojson }}]
+
+{% if SUPERSET_LMS_SIGN_IN -%}
+# Sign-in through the LMS's OAuth2 provider; the account's roles are set again at
+# each sign-in from what the LMS says (AspectsSecurityManager.oauth_user_info).
+from flask_appbuilder.security.manager import AUTH_OAUTH
+
+AUTH_TYPE = AUTH_OAUTH
+OAUTH_PROVIDERS = [{
+    "name": PROVIDER,
+    "icon": "fa-graduation-cap",
+    "token_key": "access_token",
+    "remote_app": {
+        "client_id": {{ SUPERSET_OAUTH2_CLIENT_ID|tojson }},
+        "client_secret": {{ SUPERSET_OAUTH2_CLIENT_SECRET|tojson }},
+        "client_kwargs": {"scope": "profile email"},
+        # a JWT access token: its claims name the user and say staff or superuser
+        "access_token_params": {"token_type": "jwt"},
+        "api_base_url": ASPECTS_LMS_URL + "/",
+        "access_token_url": ASPECTS_LMS_URL + "/oauth2/access_token",
+        "authorize_url": ASPECTS_LMS_URL + "/oauth2/authorize",
+    },
+}]
+# People sign in through the LMS; the API still takes database logins, for the
+# accounts of machines: the asset import (the admin) and the LMS asking for guest tokens.
+AUTH_API_LOGIN_ALLOW_MULTIPLE_PROVIDERS = True
+AUTH_USER_REGISTRATION = True
+AUTH_USER_REGISTRATION_ROLE = None
+AUTH_ROLES_SYNC_AT_LOGIN = True
+AUTH_ROLES_MAPPING = {"admin": ["Admin"], "course_team": [COURSE_TEAM_ROLE]}
+{%- endif %}
 
 # Served behind Caddy, which terminates TLS.
 ENABLE_PROXY_FIX = True
@@ -121,7 +173,7 @@ TALISMAN_CONFIG = {
     **_defaults.TALISMAN_CONFIG,
     "content_security_policy": {
         **_defaults.TALISMAN_CONFIG["content_security_policy"],
-        "frame-ancestors": ["'self'", {{ (("https://" if ENABLE_HTTPS else "http://") ~ LMS_HOST)|tojson }}],
+        "frame-ancestors": ["'self'", *ASPECTS_EMBED_DOMAINS],
     },
     "force_https": False,
 }
