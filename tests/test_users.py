@@ -91,9 +91,13 @@ def test_report_user_cannot_write(report, settings, sql):
 
 
 def test_report_user_cannot_read_pii_when_disabled(report, settings):
+    """Nor de-anonymise statements: external_id links the xAPI actor ids to LMS users."""
     assert settings.enable_pii is False
-    with pytest.raises(DatabaseError, match=DENIED):
-        report.command(f"SELECT email FROM {settings.event_sink_database}.user_profile")
+    for sql in (f"SELECT email FROM {settings.event_sink_database}.user_profile",
+                f"SELECT count() FROM {_raw(settings)} AS raw INNER JOIN {settings.event_sink_database}.external_id AS ids"
+                f" ON ids.external_user_id = JSONExtractString(raw.event, 'actor', 'account', 'name')"):
+        with pytest.raises(DatabaseError, match=DENIED):
+            report.command(sql)
 
 
 def test_default_user_can_only_start_listeners(settings):
