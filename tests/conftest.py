@@ -56,7 +56,9 @@ def demo(tmp_path_factory):
     from tutoraspects.marts import refresh_now
 
     stack = EmbeddedStack(tmp_path_factory.mktemp("aspects-demo-root"))
-    stack.prepare(echo=QUIET, with_ralph=False, clickhouse_http=free_port(), clickhouse_tcp=free_port())
+    # PII on, as `aspects demo` runs (made-up learners): the marts carry usernames, names and emails
+    stack.prepare(echo=QUIET, with_ralph=False, clickhouse_http=free_port(), clickhouse_tcp=free_port(),
+                  config={"ASPECTS_ENABLE_PII": True})
     stack.up(echo=QUIET, with_ralph=False, build_marts=False)
     try:
         # the event sink as the LMS and Studio fill it: platform-plugin-aspects's own code,

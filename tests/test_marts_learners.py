@@ -242,7 +242,7 @@ def test_at_risk_breakdowns_are_group_bys(demo, demo_spec):
     assert got == dict(expected)
 
 
-def test_at_risk_without_pii_has_no_names_or_emails(demo, tmp_path):
+def test_at_risk_without_pii_has_no_names_emails_or_usernames(demo, tmp_path):
     from tutoraspects.dbt_runner import run_dbt
 
     if not demo.enable_pii:
@@ -255,6 +255,12 @@ def test_at_risk_without_pii_has_no_names_or_emails(demo, tmp_path):
                 echo=lambda _: None, work_dir=work)
         sql = next(Path(work, "target", "compiled").rglob("learner_summary.sql")).read_text()
         assert ("stg_sink_user_profile" in sql) is pii, pii
+    # usernames: the learner state every per-learner mart takes them from (the end-to-end scenario,
+    # with PII off, finds them empty)
+    run_dbt(demo.with_overrides(enable_pii=False), ["compile", "-s", "int_learner_course_state"],
+            echo=lambda _: None, work_dir=tmp_path / "state")
+    sql = next(Path(tmp_path, "state", "target", "compiled").rglob("int_learner_course_state.sql")).read_text()
+    assert "'' AS username" in sql and "users.username" not in sql
 
 
 # ------------------------------------------------------ individual learner

@@ -275,8 +275,11 @@ def demo_command(ctx: click.Context, http_port: int | None, tcp_port: int | None
     from .embedded.stack import EmbeddedStack
 
     stack = EmbeddedStack(ctx.meta["root"])
+    # The demo's learners are made up: show them with names, usernames and emails unless the root's
+    # config.yml says otherwise (ASPECTS_ENABLE_PII: false).
+    pii = stack.root.user_config().get("ASPECTS_ENABLE_PII", True)
     stack.prepare(echo=click.echo, with_superset=True, clickhouse_http=http_port, clickhouse_tcp=tcp_port,
-                  ralph=ralph_port, superset=superset_port)
+                  ralph=ralph_port, superset=superset_port, config={"ASPECTS_ENABLE_PII": pii})
 
     def start() -> None:
         stack.up(click.echo, with_superset=True)

@@ -15,3 +15,9 @@
     SELECT org, course_key, actor_id, username, {{ is_at_risk() }} AS is_at_risk, as_of
     FROM {{ ref('int_learner_course_state') }}
 {%- endmacro %}
+
+{#- Whether learners' PII (names, emails, usernames) may reach the marts: the
+    enable_pii var, which init sets from ASPECTS_ENABLE_PII. -#}
+{% macro pii_enabled() -%}
+{{ return(var('enable_pii') in [true, 'true', 'True', 'TRUE', 1, '1', 'yes']) }}
+{%- endmacro %}

@@ -62,7 +62,8 @@ SELECT
     learners.course_key AS course_key,
     learners.actor_id AS actor_id,
     users.user_id AS user_id,
-    users.username AS username,
+    -- usernames are PII: shown only when PII is enabled (docs/access.md)
+    {{ "users.username" if pii_enabled() else "''" }} AS username,
     enrollment.enrollment_mode AS enrollment_mode,
     enrollment.is_enrolled AS is_enrolled,
     enrollment.enrolled_at AS enrolled_at,

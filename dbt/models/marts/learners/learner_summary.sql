@@ -3,7 +3,7 @@
     engine='MergeTree',
     order_by='(org, course_key, username, actor_id)',
 ) }}
-{%- set pii = var('enable_pii') in [true, 'true', 'True', 'TRUE', 1, '1', 'yes'] %}
+{%- set pii = pii_enabled() %}
 {#- dbt unit tests replace inputs with CTEs, which FINAL cannot be applied to -#}
 {%- set final = '' if model.resource_type == 'unit_test' else 'FINAL' %}
 -- Individual learner dashboard, "Learner Summary": one row per learner and
