@@ -135,3 +135,19 @@ def test_check_sink_runs_the_check_script_in_the_lms():
     assert script.startswith(open(sink_check.__file__).read())
     assert script.rstrip().endswith(f"sys.exit(main({list(SINK_OBJECTS)!r}))")
     compile(script, "aspects-check-sink", "exec")
+
+
+def test_lms_init_task_creates_superset_sign_in_application(rendered):
+    """Superset signs people in through the LMS: its OAuth2 application, idempotent (--update); not
+    without sign-in through the LMS (the embedded stack this test renders from)."""
+    from tutor import env as tutor_env, hooks
+
+    config, tasks = rendered
+    assert "create_dot_application" not in tasks["lms"]
+    task = dict(hooks.Filters.CLI_DO_INIT_TASKS.iterate())["lms"]
+    lms = tutor_env.render_str({**config, "SUPERSET_LMS_SIGN_IN": True}, task)
+    assert "./manage.py lms create_dot_application" in lms and "--update" in lms
+    assert f'--client-id "{config["SUPERSET_OAUTH2_CLIENT_ID"]}"' in lms
+    assert f'--client-secret "{config["SUPERSET_OAUTH2_CLIENT_SECRET"]}"' in lms
+    assert "--grant-type authorization-code" in lms and "--skip-authorization" in lms
+    assert "/oauth-authorized/openedx" in lms
