@@ -90,6 +90,20 @@ def test_report_user_cannot_write(report, settings, sql):
         report.command(sql.format(raw=_raw(settings), reporting=settings.reporting_database))
 
 
+@pytest.mark.parametrize("setting", ["max_memory_usage = 100000000000", "max_execution_time = 100000", "readonly = 0"])
+def test_report_user_cannot_lift_its_limits(report, setting):
+    """readonly=2 lets a client set per-query settings: the profile's constraints bound them."""
+    with pytest.raises(DatabaseError, match=r"SETTING_CONSTRAINT_VIOLATION|READONLY"):
+        report.command(f"SELECT 1 SETTINGS {setting}")
+
+
+def test_report_user_has_limits(report, settings):
+    limits = dict(report.query("SELECT name, value FROM system.settings WHERE name IN "
+                               "('max_memory_usage', 'max_execution_time', 'readonly')").result_rows)
+    assert limits == {"max_memory_usage": "2000000000", "max_execution_time": "120", "readonly": "2"}
+    assert report.command("SELECT quota_name FROM system.quota_usage") == "report"
+
+
 def test_report_user_cannot_read_pii_when_disabled(report, settings):
     """Nor de-anonymise statements: external_id links the xAPI actor ids to LMS users."""
     assert settings.enable_pii is False

@@ -55,6 +55,11 @@ hooks.Filters.CONFIG_DEFAULTS.add_items(
         # The LMS and Studio write the event sink (platform-plugin-aspects) as this user.
         ("CLICKHOUSE_SINK_USER", "ch_sink"),
         ("CLICKHOUSE_K8S_VOLUME_SIZE", "20Gi"),
+        # Limits of the report user (Superset, SQL Lab): memory and seconds per query, and
+        # query seconds per hour; the user cannot raise them (profile constraints).
+        ("CLICKHOUSE_REPORT_MAX_MEMORY_BYTES", 2000000000),
+        ("CLICKHOUSE_REPORT_MAX_EXECUTION_SECONDS", 120),
+        ("CLICKHOUSE_REPORT_QUERY_SECONDS_PER_HOUR", 3600),
         # Ralph LRS
         ("RUN_RALPH", True),
         ("RALPH_DOCKER_IMAGE", "fundocker/ralph:5.1.0"),
