@@ -50,6 +50,19 @@ def test_unreachable_server_is_a_clear_error(stack, tmp_path):
     assert "Traceback" not in result.stderr and "Error:" in result.stderr
 
 
+def test_unreachable_lrs_is_a_clear_error_after_retries(stack, tmp_path):
+    from tutoraspects.embedded.clickhouse_server import free_port
+
+    port = free_port()
+    settings_file = tmp_path / "settings.yml"
+    settings_file.write_text(stack.root.settings_file.read_text().replace(
+        f"RALPH_PORT: {stack.settings.ralph_port}", f"RALPH_PORT: {port}"))
+    result = run(BIN / "aspects", "--settings", settings_file, "load-demo-data", "--learners", "2")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "Error:" in result.stderr
+    assert f"port={port}" in result.stderr and "/xAPI/statements" in result.stderr
+
+
 def test_load_demo_data_in_bulk_fills_the_sink_and_the_raw_table(stack):
     """The bulk path: the same platform as the demo, event sink rows inserted directly, statements in bulk."""
     from tutoraspects.clickhouse_client import connect

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 import click
+import requests
 from clickhouse_connect.driver.exceptions import Error as ClickHouseError
 
 from . import migrations
@@ -61,8 +62,9 @@ def _fail_on(errors: tuple[type[Exception], ...]):
     return decorate
 
 
+# requests' errors (an LRS or Superset out of reach, after retries) say which URL failed and why.
 EXPECTED_ERRORS = (DbtError, migrations.MigrationError, TimeoutError, ConnectionError, ClickHouseError, LRSError,
-                   PluginPublishError)
+                   PluginPublishError, requests.RequestException)
 
 
 @click.command(name="init")

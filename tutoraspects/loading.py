@@ -21,6 +21,8 @@ import time
 from typing import Callable, Iterable, Iterator, Mapping
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from .clickhouse_client import connect
 from .settings import Settings
@@ -76,6 +78,10 @@ def post_statements(
     started = time.monotonic()
     url = f"{settings.ralph_url}/xAPI/statements"
     with requests.Session() as session:
+        # Ralph restarting or briefly away: retry with backoff. Re-sending a batch is safe,
+        # the LRS stores each statement id once.
+        retries = Retry(total=3, backoff_factor=0.5, status_forcelist=(502, 503, 504), allowed_methods=None)
+        session.mount(url.split("/xAPI", 1)[0], HTTPAdapter(max_retries=retries))
         session.auth = (settings.ralph_loader_username, settings.ralph_loader_password)
         session.headers["X-Experience-API-Version"] = "1.0.3"
         for batch in batched(statements, batch_size):
