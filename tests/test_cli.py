@@ -77,3 +77,21 @@ def test_load_demo_data_in_bulk_fills_the_sink_and_the_raw_table(stack):
     assert client.command(f"SELECT count() FROM event_sink.course_blocks WHERE course_key = '{course}'") > 5
     assert client.command(f"SELECT count() FROM xapi.xapi_events_all WHERE event LIKE '%{course}%' "
                           "AND emission_time < '2026-02-01'") > 0
+
+
+def test_embedded_root_is_private_and_the_summary_prints_no_secret_but_the_sign_in(stack):
+    """The root holds the install's passwords: its owner's only. `aspects demo` prints where each
+    service is and the Superset sign-in a person needs, and no other secret."""
+    assert stack.root.path.stat().st_mode & 0o777 == 0o700
+    assert stack.root.config_file.stat().st_mode & 0o777 == 0o600
+    settings = stack.settings
+    stack.superset = object()  # as if Superset were served: its sign-in is printed
+    try:
+        text = stack.describe()
+    finally:
+        stack.superset = None
+    assert f"{settings.superset_admin_username} / {settings.superset_admin_password}" in text
+    secrets = [value for name, value in vars(settings).items()
+               if name.endswith("password") and name != "superset_admin_password"]
+    assert len(secrets) >= 6 and not [secret for secret in secrets if secret in text]
+    assert str(stack.root.config_file) in text

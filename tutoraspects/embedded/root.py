@@ -84,6 +84,9 @@ class EmbeddedRoot:
         )
         if result.returncode != 0:
             raise RuntimeError(f"`tutor config save` failed in {self.path}:\n{result.stderr or result.stdout}")
+        # The root holds this install's passwords (config.yml) and files rendered with them: its owner's only.
+        self.path.chmod(0o700)
+        self.config_file.chmod(0o600)
         return self.settings()
 
     def settings(self) -> Settings:

@@ -131,29 +131,24 @@ class EmbeddedStack:
                 service.stop()
 
     def describe(self) -> str:
+        """Where each service listens, and the one login a person needs (Superset's); no other secret."""
         s = self.settings or self.root.settings()
         lines = [
             "",
             "ClickHouse:",
             f"  HTTP    http://{s.clickhouse_host}:{s.clickhouse_http_port}  (native TCP port {s.clickhouse_tcp_port})",
-            f"  admin   {s.admin_user} / {s.admin_password}",
-            f"  reports {s.report_user} / {s.report_password}  (read-only)",
-            f"  LRS     {s.lrs_user} / {s.lrs_password}  (insert into {s.xapi_database}.{s.raw_xapi_table})",
-            f"  e.g.    curl -u {s.report_user}:{s.report_password} "
-            f"'http://{s.clickhouse_host}:{s.clickhouse_http_port}/?query=SHOW+DATABASES'",
+            f"  users   {s.admin_user} (admin), {s.report_user} (read-only), {s.lrs_user} (LRS), {s.sink_user} (event sink)",
         ]
         if self.ralph:
             lines += [
                 "Ralph LRS:",
-                f"  xAPI    {s.ralph_url}/xAPI/statements",
-                f"  LMS     {s.ralph_lms_username} / {s.ralph_lms_password}",
-                f"  loader  {s.ralph_loader_username} / {s.ralph_loader_password}",
+                f"  xAPI    {s.ralph_url}/xAPI/statements  (accounts {s.ralph_lms_username}, {s.ralph_loader_username})",
             ]
         if self.superset:
             lines += [
                 "Superset:",
                 f"  URL     {s.superset_url}/",
-                f"  admin   {s.superset_admin_username} / {s.superset_admin_password}",
+                f"  sign in {s.superset_admin_username} / {s.superset_admin_password}",
             ]
-        lines += [f"Secrets and settings: {self.root.config_file}", ""]
+        lines += [f"Passwords: in {self.root.config_file} (readable by you only)", ""]
         return "\n".join(lines)
