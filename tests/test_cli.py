@@ -95,3 +95,33 @@ def test_embedded_root_is_private_and_the_summary_prints_no_secret_but_the_sign_
                if name.endswith("password") and name != "superset_admin_password"]
     assert len(secrets) >= 6 and not [secret for secret in secrets if secret in text]
     assert str(stack.root.config_file) in text
+
+
+def test_services_do_not_outlive_a_killed_stack(tmp_path):
+    """`kill -9` of `aspects clickhouse` (as of `aspects demo`): its server goes too, and a new start
+    finds the port free."""
+    import os
+    import signal
+    import socket
+    import time
+
+    from tutoraspects.embedded.clickhouse_server import free_port
+
+    http, tcp = free_port(), free_port()
+    command = [BIN / "aspects", "--root", tmp_path / "root", "clickhouse", "--http-port", http, "--tcp-port", tcp]
+    stack = subprocess.Popen([str(a) for a in command], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def listening() -> bool:
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", http)) == 0
+
+    deadline = time.monotonic() + 120
+    while not listening():
+        assert stack.poll() is None and time.monotonic() < deadline, stack.stdout.read() if stack.poll() else "slow"
+        time.sleep(0.5)
+    os.kill(stack.pid, signal.SIGKILL)
+    stack.wait()
+    deadline = time.monotonic() + 30
+    while listening() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not listening(), "the ClickHouse server outlived the stack"

@@ -14,6 +14,20 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: the kernel sends it SIGTERM when the stack's process dies, even
+    by `kill -9`, so no service outlives the stack holding its port (Linux; elsewhere nothing)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
 class ServiceError(RuntimeError):
     """A service could not start; the message says why and what to do."""
 
@@ -81,6 +95,7 @@ class ServiceProcess:
                 env={**os.environ, **self.env} if self.env is not None else None,
                 cwd=self.cwd,
                 start_new_session=True,  # Ctrl-C in a terminal reaches the stack, which stops us
+                preexec_fn=_die_with_parent,
             )
         while time.monotonic() - started < timeout:
             if self.process.poll() is not None:
