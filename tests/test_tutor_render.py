@@ -388,6 +388,20 @@ def test_k8s_deployments_and_services(default_root, k8s_docs):
     assert {mount["mountPath"] for mount in ralph["volumeMounts"]} == {"/etc/ralph"}
 
 
+def test_k8s_services_are_bounded_and_unprivileged(k8s_docs):
+    """Memory requests and limits, no root, no privilege escalation or capabilities; the Superset worker
+    is watched like the web server."""
+    for name in ("clickhouse", "ralph", "superset", "superset-worker"):
+        pod = find(k8s_docs, "Deployment", name)["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True and pod["securityContext"]["runAsUser"] > 0, name
+        (box,) = pod["containers"]
+        assert {"cpu", "memory"} <= set(box["resources"]["requests"]) and "memory" in box["resources"]["limits"], name
+        assert box["securityContext"] == {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}, name
+        assert "livenessProbe" in box, name
+    worker = container(find(k8s_docs, "Deployment", "superset-worker"))
+    assert "inspect ping" in " ".join(worker["livenessProbe"]["exec"]["command"])
+
+
 def test_k8s_jobs(k8s_docs):
     job = find(k8s_docs, "Job", "aspects-job")
     # An empty command makes `tutor k8s do` run the task with `sh -e -c`.

@@ -55,6 +55,14 @@ hooks.Filters.CONFIG_DEFAULTS.add_items(
         # The LMS and Studio write the event sink (platform-plugin-aspects) as this user.
         ("CLICKHOUSE_SINK_USER", "ch_sink"),
         ("CLICKHOUSE_K8S_VOLUME_SIZE", "20Gi"),
+        # Kubernetes requests and limits of each service's container (memory limits, no CPU limits:
+        # throttled ClickHouse merges and Superset workers are slower, not safer).
+        ("ASPECTS_K8S_RESOURCES", {
+            "clickhouse": {"requests": {"cpu": "1", "memory": "4Gi"}, "limits": {"memory": "8Gi"}},
+            "ralph": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}},
+            "superset": {"requests": {"cpu": "250m", "memory": "1Gi"}, "limits": {"memory": "2Gi"}},
+            "superset-worker": {"requests": {"cpu": "100m", "memory": "512Mi"}, "limits": {"memory": "2Gi"}},
+        }),
         # Limits of the report user (Superset, SQL Lab): memory and seconds per query, and
         # query seconds per hour; the user cannot raise them (profile constraints).
         ("CLICKHOUSE_REPORT_MAX_MEMORY_BYTES", 2000000000),
