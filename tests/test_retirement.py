@@ -245,7 +245,7 @@ def test_tutor_do_command_runs_retire_user_in_the_aspects_job(stack):
     settings file that container mounts; the line it builds is a valid `aspects` command."""
     from tutor import hooks, plugins
 
-    from tutoraspects.lms_commands import retire_user_in_job
+    from tutoraspects.job_commands import retire_user_in_job
 
     if not plugins.is_loaded("aspects"):
         hooks.Actions.CORE_READY.do()  # discovers installed plugins, as the tutor CLI does

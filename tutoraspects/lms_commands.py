@@ -1,4 +1,4 @@
-"""`tutor local|k8s do ...` commands that run in the LMS container (and one in the aspects job's).
+"""`tutor local|k8s do ...` commands that run in the LMS container.
 
 The LMS itself cannot run here; these commands only build the command lines
 that Tutor runs in the LMS container (see tests/test_lms_wiring.py).
@@ -10,9 +10,6 @@ import shlex
 from pathlib import Path
 
 import click
-
-from .cli import RETIRE_PROMPT, learner_options
-from .retirement import Learner
 
 DEFAULT_SOURCE_CONFIG = '{"key": "/openedx/data", "container": "logs", "prefix": "tracking.log"}'
 
@@ -86,22 +83,3 @@ def check_event_sink():
     call = f"\nimport sys\nsys.exit(main({list(SINK_OBJECTS)!r}))\n"
     return [("lms", shlex.join(["./manage.py", "lms", "shell", "-c", script + call]))]
 
-
-# Where the aspects job container mounts the rendered settings (patches/local-docker-compose-jobs-services, k8s-jobs).
-JOB_SETTINGS = "/etc/aspects/settings.yml"
-
-
-@click.command(name="aspects-retire-user")
-@learner_options
-def retire_user_in_job(user_id, username, actor_ids, yes):
-    """Remove one learner's rows from ClickHouse (raw statements, staging, marts, event sink), then refresh
-    the marts: `aspects retire-user` in the aspects job container (docs/access.md, "Retirement")."""
-    if not (user_id or username or actor_ids):
-        raise click.UsageError("name the learner to retire: --user-id, --username or --actor-id")
-    if not yes:  # the job container has no terminal to ask in: ask here
-        click.confirm(RETIRE_PROMPT.format(learner=Learner.given(user_id, username, actor_ids).describe()),
-                      abort=True)
-    args = ["aspects", "--settings", JOB_SETTINGS, "retire-user",
-            *(["--user-id", str(user_id)] if user_id else []), *(["--username", username] if username else []),
-            *(arg for actor in actor_ids for arg in ("--actor-id", actor)), "--yes"]
-    return [("aspects", shlex.join(args))]

@@ -16,7 +16,8 @@ from tutor import hooks
 
 from .__about__ import __version__
 from .cli import tutor_group
-from .lms_commands import check_event_sink, dump_event_sink, retire_user_in_job, transform_tracking_logs
+from .job_commands import JOB_COMMANDS, retire_user_in_job
+from .lms_commands import check_event_sink, dump_event_sink, transform_tracking_logs
 from .paths import CLICKHOUSE_DIR, TEMPLATES_DIR
 from .settings import render_settings_yaml
 
@@ -214,7 +215,7 @@ hooks.Filters.CLI_DO_INIT_TASKS.add_items(
     ]
 )
 hooks.Filters.CLI_DO_COMMANDS.add_items([transform_tracking_logs, dump_event_sink, check_event_sink,
-                                         retire_user_in_job])
+                                         retire_user_in_job, *JOB_COMMANDS])
 # After the aspects task has created the event-sink tables: backfill the course structure.
 hooks.Filters.CLI_DO_INIT_TASKS.add_item(("cms", (INIT_JOBS_DIR / "cms.sh").read_text()), priority=hooks.priorities.LOW)
 
