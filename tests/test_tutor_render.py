@@ -10,6 +10,7 @@ when kubectl is installed); the tests then check what the services get.
 from __future__ import annotations
 
 import hashlib
+import base64
 import json
 import re
 import sys
@@ -372,7 +373,7 @@ def test_k8s_deployments_and_services(default_root, k8s_docs):
     clickhouse = find(k8s_docs, "Deployment", "clickhouse")
     volumes = {volume["name"]: volume for volume in clickhouse["spec"]["template"]["spec"]["volumes"]}
     assert volumes["data"]["persistentVolumeClaim"]["claimName"] == "clickhouse"
-    assert volumes["config"]["configMap"]["name"] == "clickhouse-config"
+    assert volumes["config"]["secret"]["secretName"] == "clickhouse-config"
     mounts = {mount["mountPath"]: mount for mount in container(clickhouse)["volumeMounts"]}
     assert mounts["/etc/clickhouse-server/config.d/aspects.xml"]["subPath"] == "config.xml"
     assert mounts["/etc/clickhouse-server/users.xml"]["subPath"] == "users.xml"
@@ -384,7 +385,7 @@ def test_k8s_deployments_and_services(default_root, k8s_docs):
     assert pvc["spec"]["resources"]["requests"]["storage"] == "20Gi"
 
     ralph = container(find(k8s_docs, "Deployment", "ralph"))
-    assert ralph["envFrom"] == [{"configMapRef": {"name": "ralph-env"}}]
+    assert ralph["envFrom"] == [{"secretRef": {"name": "ralph-env"}}]
     assert {mount["mountPath"] for mount in ralph["volumeMounts"]} == {"/etc/ralph"}
 
 
@@ -408,14 +409,21 @@ def test_k8s_jobs(k8s_docs):
     assert container(job)["command"] == []
     mounts = {mount["mountPath"]: mount["name"] for mount in container(job)["volumeMounts"]}
     volumes = {volume["name"]: volume for volume in job["spec"]["template"]["spec"]["volumes"]}
-    assert volumes[mounts["/etc/aspects"]]["configMap"]["name"] == "aspects-settings"
+    assert volumes[mounts["/etc/aspects"]]["secret"]["secretName"] == "aspects-settings"
     assert find(k8s_docs, "Job", "superset-job")
 
 
+def plugin_secrets(config: dict) -> dict[str, str]:
+    """This plugin's generated secrets (passwords, keys, the OAuth2 client secret) in a root's config."""
+    return {key: str(value) for key, value in config.items()
+            if key.startswith(("CLICKHOUSE_", "RALPH_", "SUPERSET_")) and key.endswith(("PASSWORD", "SECRET", "SECRET_KEY"))}
+
+
 def test_kustomization(any_root, tmp_path):
-    """Every generated ConfigMap's files exist; with kubectl, the full build validates."""
+    """Every generated Secret's files exist; with kubectl, the full build validates, the services read
+    their files from Secrets and no ConfigMap or pod spec holds a secret."""
     kustomization = yaml.safe_load(any_root.text("kustomization.yml"))
-    generators = {g["name"]: g.get("files", g.get("envs")) for g in kustomization["configMapGenerator"]}
+    generators = {g["name"]: g.get("files", g.get("envs")) for g in kustomization["secretGenerator"]}
     for files in generators.values():
         for file in files:
             assert any_root.file(file).is_file(), file
@@ -425,8 +433,7 @@ def test_kustomization(any_root, tmp_path):
         "plugins/aspects/apps/clickhouse/users.xml",
     ]
     assert generators["ralph-config"] == ["plugins/aspects/apps/ralph/auth.json"]
-    ralph_env = next(g for g in kustomization["configMapGenerator"] if g["name"] == "ralph-env")
-    assert ralph_env["envs"] == ["plugins/aspects/apps/ralph/ralph.env"]
+    assert generators["ralph-env"] == ["plugins/aspects/apps/ralph/ralph.env"]
 
     built = kustomize(any_root.env)
     if built is None:
@@ -435,31 +442,33 @@ def test_kustomization(any_root, tmp_path):
     path.write_text(built)
     assert kubernetes_validate(path).returncode == 0
     docs = [doc for doc in yaml.safe_load_all(built) if doc]
-    config_maps = {
+    secret_files = {
         doc["metadata"]["labels"]["app.kubernetes.io/name"] + ":" + key
-        for doc in docs
-        if doc["kind"] == "ConfigMap"
-        for key in doc["data"]
+        for doc in docs if doc["kind"] == "Secret" for key in doc["data"]
     }
-    assert {
-        "aspects:settings.yml",
-        "clickhouse:config.xml",
-        "clickhouse:users.xml",
-        "ralph:auth.json",
-        "ralph:RALPH_BACKENDS__LRS__CLICKHOUSE__USERNAME",
-    } <= config_maps
-    ralph_env = next(doc["data"] for doc in docs if doc["kind"] == "ConfigMap" and "RALPH_AUTH_FILE" in doc["data"])
-    assert ralph_env["RALPH_BACKENDS__LRS__CLICKHOUSE__PASSWORD"] == any_root.config["CLICKHOUSE_LRS_PASSWORD"]
-    assert ralph_env["RALPH_BACKENDS__LRS__CLICKHOUSE__EVENT_TABLE_NAME"] == "xapi_events_all"
+    assert {"aspects:settings.yml", "clickhouse:config.xml", "clickhouse:users.xml", "ralph:auth.json",
+            "ralph:RALPH_BACKENDS__LRS__CLICKHOUSE__PASSWORD"} <= secret_files
+    ralph_env = next(doc["data"] for doc in docs if doc["kind"] == "Secret" and "RALPH_AUTH_FILE" in doc["data"])
+    assert base64.b64decode(ralph_env["RALPH_BACKENDS__LRS__CLICKHOUSE__PASSWORD"]).decode() == \
+        any_root.config["CLICKHOUSE_LRS_PASSWORD"]
     ralph = next(doc for doc in docs if doc["kind"] == "Deployment" and doc["metadata"]["name"] == "ralph")
-    assert container(ralph)["envFrom"][0]["configMapRef"]["name"] in names(docs, "ConfigMap")
-    # Every ConfigMap a pod mounts exists under its hashed name.
-    generated = names(docs, "ConfigMap")
+    assert container(ralph)["envFrom"][0]["secretRef"]["name"] in names(docs, "Secret")
+    # Every Secret a pod mounts exists under its hashed name.
+    generated = names(docs, "Secret")
     for doc in docs:
         if doc["kind"] in ("Deployment", "Job"):
             for volume in doc["spec"]["template"]["spec"].get("volumes", []):
-                if "configMap" in volume:
-                    assert volume["configMap"]["name"] in generated, (doc["metadata"]["name"], volume)
+                assert "configMap" not in volume or not volume["configMap"]["name"].startswith(
+                    ("aspects", "clickhouse", "ralph", "superset")), (doc["metadata"]["name"], volume)
+                if "secret" in volume:
+                    assert volume["secret"]["secretName"] in generated, (doc["metadata"]["name"], volume)
+    # No secret of this plugin in a ConfigMap or in a Deployment's or Job's spec, except in the LMS and
+    # Studio's settings, which Tutor keeps in its openedx-settings ConfigMaps with the LMS's own secrets.
+    secrets = plugin_secrets(any_root.config)
+    assert len(secrets) >= 8
+    exposed = "\n".join(yaml.safe_dump(doc) for doc in docs if doc["kind"] in ("ConfigMap", "Deployment", "Job")
+                        and not doc["metadata"]["name"].startswith("openedx-settings"))
+    assert not [key for key, value in secrets.items() if value in exposed]
 
 
 # --- scenarios ------------------------------------------------------------------------
@@ -473,7 +482,7 @@ def test_run_superset_false_removes_superset(no_superset_root):
     assert not any(name.startswith("superset") for kind in ("Deployment", "Service", "Job") for name in names(docs, kind))
     assert {"clickhouse", "ralph"} <= names(docs, "Deployment")
     kustomization = yaml.safe_load(no_superset_root.text("kustomization.yml"))
-    assert "superset-config" not in {generator["name"] for generator in kustomization["configMapGenerator"]}
+    assert "superset-config" not in {generator["name"] for generator in kustomization["secretGenerator"]}
     assert "superset" not in no_superset_root.text("apps/caddy/Caddyfile")
 
 
