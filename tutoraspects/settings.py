@@ -9,6 +9,7 @@ from its own Tutor root. So every mode reads one rendering of one config.
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -52,6 +53,17 @@ KEYS = {
     "SUPERSET_LMS_USERNAME": "superset_lms_username",
     "SUPERSET_LMS_PASSWORD": "superset_lms_password",
     "SUPERSET_LMS_ROLE": "superset_lms_role",
+}
+
+
+# Settings that become ClickHouse database, table, user or cluster names in SQL and XML: checked when
+# the settings load, so a typo is an error here rather than broken SQL (or an injection) later.
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+IDENTIFIERS = {
+    **{key: NAME for key in ("ASPECTS_META_DATABASE", "ASPECTS_XAPI_DATABASE", "ASPECTS_RAW_XAPI_TABLE",
+                             "ASPECTS_EVENT_SINK_DATABASE", "ASPECTS_REPORTING_DATABASE", "CLICKHOUSE_ADMIN_USER",
+                             "CLICKHOUSE_LRS_USER", "CLICKHOUSE_REPORT_USER", "CLICKHOUSE_SINK_USER")},
+    "CLICKHOUSE_CLUSTER_NAME": re.compile(r"^[A-Za-z0-9_.-]*$"),  # empty: no cluster
 }
 
 
@@ -106,6 +118,11 @@ class Settings:
                 values[field.name] = _as_bool(values[field.name])
             else:
                 values[field.name] = "" if values[field.name] is None else str(values[field.name])
+        bad = [f"{key}={values[KEYS[key]]!r}" for key, pattern in IDENTIFIERS.items()
+               if not pattern.match(values[KEYS[key]])]
+        if bad:
+            raise ValueError(f"not a ClickHouse name (letters, digits and _; a cluster also - and ., or empty): "
+                             f"{', '.join(bad)}")
         return cls(**values)
 
     @classmethod
