@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from tutoraspects.clickhouse_client import connect
-from tutoraspects.loading import bulk_insert, post_statements
+from tutoraspects.loading import BadStatementError, bulk_insert, post_statements
 
 
 def statement(n: int = 0, **changes) -> dict:
@@ -94,6 +94,23 @@ def test_bulk_replay_counts_once(settings):
     bulk_insert(settings, batch, batch_size=300)
     assert stored(settings, ids) == 1000
     assert rows(settings, ids) == 1000
+
+
+@pytest.mark.parametrize("bad, problem", [
+    ({"id": "0f0e0d0c-0000-4000-8000-\t00000000001"}, "is not a UUID"),
+    ({"id": "not-a-uuid"}, "is not a UUID"),
+    ({"timestamp": None}, "timestamp None is missing"),
+    ({"timestamp": "2026-11-01\t10:00"}, "is missing or not a plain date"),
+])
+def test_bulk_bad_row_is_named_and_earlier_batches_reported(settings, bad, problem):
+    batch = [statement(n) for n in range(5)]
+    batch[3].update(bad)
+    with pytest.raises(BadStatementError) as raised:
+        bulk_insert(settings, batch, batch_size=2)
+    message = str(raised.value)
+    assert message.startswith("statement 4") and problem in message
+    assert "the 2 statements before that batch were" in message
+    assert stored(settings, [s["id"] for s in batch[:2]]) == 2
 
 
 class Interrupted(Exception):

@@ -21,7 +21,7 @@ from clickhouse_connect.driver.exceptions import Error as ClickHouseError
 from . import migrations
 from .dbt_runner import DbtError, run_dbt
 from .event_sink import PluginPublishError
-from .loading import LRSError
+from .loading import BadStatementError, LRSError
 from .init_steps import run_init
 from .retirement import RetirementError, retire_user
 from .settings import Settings
@@ -64,7 +64,7 @@ def _fail_on(errors: tuple[type[Exception], ...]):
 
 # requests' errors (an LRS or Superset out of reach, after retries) say which URL failed and why.
 EXPECTED_ERRORS = (DbtError, migrations.MigrationError, TimeoutError, ConnectionError, ClickHouseError, LRSError,
-                   PluginPublishError, requests.RequestException)
+                   PluginPublishError, requests.RequestException, BadStatementError)
 
 
 @click.command(name="init")

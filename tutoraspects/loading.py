@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import uuid
 import time
 from typing import Callable, Iterable, Iterator, Mapping
 
@@ -125,12 +126,26 @@ def _is_partial_result(response: requests.Response) -> bool:
         return False
 
 
-def render_tsv_rows(batch: list[Mapping]) -> bytes:
-    """TabSeparated rows: event_id, emission_time, event (JSON, TSV-escaped)."""
+class BadStatementError(ValueError):
+    """A statement the bulk path cannot store: the message names it (and what was stored before it)."""
+
+
+def render_tsv_rows(batch: list[Mapping], first: int = 1) -> bytes:
+    """TabSeparated rows: event_id, emission_time, event (JSON, TSV-escaped). `first`: the number of the
+    batch's first statement in the input, for errors. Ralph checks statements; this path checks that
+    each row can be written: a UUID id and a plain timestamp (a tab or newline would shift the columns)."""
     lines = []
-    for statement in batch:
+    for number, statement in enumerate(batch, start=first):
+        try:
+            statement_id = str(uuid.UUID(str(statement.get("id"))))
+        except ValueError:
+            raise BadStatementError(f"statement {number}: id {statement.get('id')!r} is not a UUID") from None
+        timestamp = statement.get("timestamp")
+        if not isinstance(timestamp, str) or not timestamp.strip() or any(c in timestamp for c in "\t\n\r\\"):
+            raise BadStatementError(f"statement {number} (id {statement_id}): timestamp {timestamp!r} is missing "
+                                    "or not a plain date")
         event = json.dumps(statement, separators=(",", ":"), ensure_ascii=False).replace("\\", "\\\\")
-        lines.append(f"{statement['id']}\t{statement['timestamp']}\t{event}")
+        lines.append(f"{statement_id}\t{timestamp}\t{event}")
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -146,10 +161,15 @@ def bulk_insert(
     table = f"`{settings.xapi_database}`.`{settings.raw_xapi_table}`"
     try:
         for batch in batched(statements, batch_size):
+            try:
+                block = render_tsv_rows(batch, first=summary.sent + 1)
+            except BadStatementError as error:
+                raise BadStatementError(f"{error}. Nothing of its batch was stored; the {summary.stored:,} "
+                                        "statements before that batch were.") from None
             client.raw_insert(
                 table,
                 column_names=["event_id", "emission_time", "event"],
-                insert_block=render_tsv_rows(batch),
+                insert_block=block,
                 fmt="TabSeparated",
                 settings={"date_time_input_format": "best_effort"},
             )
