@@ -156,3 +156,18 @@ def test_each_account_reads_only_its_own_statements(settings):
     assert [s["id"] for s in own] == [mine["id"]]
     assert own[0]["authority"]["mbox"].startswith(f"mailto:{settings.ralph_lms_username}@")
     assert read(loader) == []
+
+
+def test_same_id_with_other_content_is_refused_and_reported(settings):
+    """A statement id is the statement: re-sending it with other content is a conflict, not an update."""
+    first = statement(7)
+    assert post_statements(settings, [first]).stored == 1
+    changed = {**first, "verb": {"id": "http://adlnet.gov/expapi/verbs/unregistered", "display": {"en": "unregistered"}}}
+    other = statement(8)
+    summary = post_statements(settings, [changed, other])
+    assert summary.stored == 1
+    assert [statement_id for statement_id, _ in summary.rejected] == [first["id"]]
+    assert rows(settings, [first["id"]]) == 1
+    event = connect(settings).command("SELECT event FROM xapi.xapi_events_all FINAL WHERE event_id = {i:UUID}",
+                                      parameters={"i": first["id"]})
+    assert "unregistered" not in event

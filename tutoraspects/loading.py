@@ -112,10 +112,16 @@ def _post_partial(session: requests.Session, url: str, batch: list, summary: Loa
     if response.status_code not in (200, 400, 409) or not _is_partial_result(response):
         raise LRSError(f"the LRS answered {response.status_code} to a batch of {len(batch)}: {response.text[:500]}")
     body = response.json()
+    if any(not 0 <= error["index"] < len(batch) for error in body["errors"]) and len(batch) > 1:
+        # An error Ralph could not pin on one statement (an id already stored with other content):
+        # it stored none of the batch. One by one, so only the culprits are refused.
+        for statement in batch:
+            _post_partial(session, url, [statement], summary)
+        return
     summary.stored += body["inserted"]
     for error in body["errors"]:
         index = error["index"]
-        statement = batch[index] if 0 <= index < len(batch) else {}
+        statement = batch[index] if 0 <= index < len(batch) else batch[0] if len(batch) == 1 else {}
         summary.rejected.append((str(statement.get("id", f"batch item {index}")), error["reason"]))
 
 
