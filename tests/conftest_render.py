@@ -152,3 +152,13 @@ def find(docs: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
 
 def names(docs: list[dict[str, Any]], kind: str) -> set[str]:
     return {d["metadata"]["name"] for d in docs if d.get("kind") == kind}
+
+
+def load_aspects_plugin():
+    """Tutor's hooks with the aspects plugin loaded, as the tutor CLI loads it (in-process tests)."""
+    from tutor import hooks, plugins
+
+    if not plugins.is_loaded("aspects"):
+        hooks.Actions.CORE_READY.do()  # discovers installed plugins
+        plugins.load("aspects")
+    return hooks

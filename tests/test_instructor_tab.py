@@ -21,17 +21,16 @@ from test_superset_access import as_guest, assets, chart_request, course_chart, 
 from tutoraspects.embedded.venvs import venv_bin
 from tutoraspects.plugin import PATCHES_DIR
 from tutoraspects.superset.assets import load_tree
+from conftest_render import load_aspects_plugin
 
 RUNNER = Path(__file__).parent / "reference" / "instructor_tab.py"
 
 
 def lms_settings(root: Path) -> dict:
     """The LMS settings the Tutor plugin renders, executed as edx-platform would (its own defaults first)."""
-    from tutor import config as tutor_config, env as tutor_env, hooks, plugins
+    from tutor import config as tutor_config, env as tutor_env
 
-    if not plugins.is_loaded("aspects"):
-        hooks.Actions.CORE_READY.do()
-        plugins.load("aspects")
+    load_aspects_plugin()
     config = tutor_config.load(str(root))
     namespace: dict = {"OPEN_EDX_FILTERS_CONFIG": {}}  # edx-platform's lms/envs/common.py defines it
     exec(tutor_env.render_str(config, (PATCHES_DIR / "openedx-lms-common-settings").read_text()), namespace)

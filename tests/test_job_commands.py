@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from tutoraspects.job_commands import JOB_COMMANDS, JOB_SETTINGS
+from conftest_render import load_aspects_plugin
 
 BIN = Path(sys.executable).parent
 BY_NAME = {command.name: command for command in JOB_COMMANDS}
@@ -29,11 +30,9 @@ def task(name: str, *args: str) -> list[str]:
 
 
 def test_every_service_command_has_a_job():
-    from tutor import hooks, plugins
+    from tutor import hooks
 
-    if not plugins.is_loaded("aspects"):
-        hooks.Actions.CORE_READY.do()
-        plugins.load("aspects")
+    load_aspects_plugin()
     registered = {command.name for command in hooks.Filters.CLI_DO_COMMANDS.iterate()}
     assert {"aspects-init", "aspects-status", "aspects-dbt", "aspects-import-assets", "aspects-load-demo-data",
             "aspects-backfill", "aspects-retire-user"} <= registered

@@ -12,15 +12,14 @@ import pytest
 from click.testing import CliRunner
 
 from tutoraspects.lms_commands import transform_tracking_logs
+from conftest_render import load_aspects_plugin
 
 
 @pytest.fixture(scope="module")
 def rendered(stack):
-    from tutor import config as tutor_config, env as tutor_env, hooks, plugins
+    from tutor import config as tutor_config, env as tutor_env, hooks
 
-    if not plugins.is_loaded("aspects"):
-        hooks.Actions.CORE_READY.do()  # discovers installed plugins, as the tutor CLI does
-        plugins.load("aspects")
+    load_aspects_plugin()
     config = tutor_config.load(str(stack.root.path))
     tasks = dict(hooks.Filters.CLI_DO_INIT_TASKS.iterate())
     return config, {service: tutor_env.render_str(config, task) for service, task in tasks.items()}

@@ -23,11 +23,12 @@ from click.testing import CliRunner
 from tutoraspects.clickhouse_client import connect
 from tutoraspects.demo_data import statements as xapi
 from tutoraspects.demo_data.course_structure import Block, Course
-from tutoraspects.demo_data.platform import _course as course_state
+from tutoraspects.demo_data.platform import course_state
 from tutoraspects.event_sink import publish_with_plugin
 from tutoraspects.loading import bulk_insert
 from tutoraspects.marts import refresh_now
 from tutoraspects.retirement import RetirementError, retire_user
+from conftest_render import load_aspects_plugin
 
 NOW = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 NS = uuid.UUID("0b7e2a51-53c4-4a8e-9f0e-5d0c1e6a7b11")
@@ -243,13 +244,11 @@ def test_cli_asks_first_and_explains_errors(stack, loaded):
 def test_tutor_do_command_runs_retire_user_in_the_aspects_job(stack):
     """`tutor local|k8s do aspects-retire-user`: the same command in the aspects job container, with the
     settings file that container mounts; the line it builds is a valid `aspects` command."""
-    from tutor import hooks, plugins
+    from tutor import hooks
 
     from tutoraspects.job_commands import retire_user_in_job
 
-    if not plugins.is_loaded("aspects"):
-        hooks.Actions.CORE_READY.do()  # discovers installed plugins, as the tutor CLI does
-        plugins.load("aspects")
+    load_aspects_plugin()
     assert retire_user_in_job in hooks.Filters.CLI_DO_COMMANDS.iterate()
     result = CliRunner().invoke(retire_user_in_job, ["--user-id", "987654321", "--actor-id", "a b", "--actor-id",
                                                      "c", "--yes"], standalone_mode=False)

@@ -20,7 +20,7 @@ def platform_state(spec: DemoSpec) -> dict:
     courses = build_courses(spec)
     learners = build_learners(spec, courses)
     return {
-        "courses": [_course(course) for course in courses],
+        "courses": [course_state(course) for course in courses],
         "users": [_user(learner) for learner in learners],
         "enrollments": [
             {"id": e.id, "user_id": learner.user_id, "course_key": e.course.key, "created": _iso(e.created),
@@ -30,7 +30,7 @@ def platform_state(spec: DemoSpec) -> dict:
     }
 
 
-def _course(course: Course) -> dict:
+def course_state(course: Course) -> dict:
     return {
         "course_key": course.key,
         "org": course.org,
