@@ -18,11 +18,11 @@ help:
 
 install: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml tutoraspects/embedded/clickhouse_server.py
+$(INSTALLED): pyproject.toml tutoraspects/constraints.txt tutoraspects/services.py tutoraspects/embedded/clickhouse_server.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet --no-deps "chdb-core==$(CHDB_VERSION)"
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -c tutoraspects/constraints.txt -e ".[test]"
 	$(BIN)/python -m tutoraspects.embedded.venvs ralph dbt erb superset sink
 	@touch $@
 

@@ -37,8 +37,17 @@ def test_lms_init_task_routes_xapi_to_ralph(rendered):
     lms = tasks["lms"]
     assert f"route_url='http://{config['RALPH_HOST']}:{config['RALPH_PORT']}/xAPI/'" in lms
     assert f"username='{config['RALPH_LMS_USERNAME']}'" in lms
-    assert f"password='{config['RALPH_LMS_PASSWORD']}'" in lms
+    # the password from the LMS settings, never in the task Tutor prints
+    assert "password=settings.ASPECTS_LMS_INIT_SECRETS['ralph_password']" in lms
+    assert config["RALPH_LMS_PASSWORD"] not in lms
     assert "update_or_create" in lms  # re-running init keeps one route
+    for script in shell_scripts(lms):
+        compile(script, "lms.sh", "exec")
+
+
+def shell_scripts(task: str) -> list[str]:
+    """The Python of each `./manage.py lms shell -c "..."` in a task."""
+    return [part.split('\n"', 1)[0] for part in task.split('shell -c "')[1:]]
 
 
 def test_aspects_init_task_runs_the_init_steps(rendered):
@@ -145,8 +154,12 @@ def test_lms_init_task_creates_superset_sign_in_application(rendered):
     assert "create_dot_application" not in tasks["lms"]
     task = dict(hooks.Filters.CLI_DO_INIT_TASKS.iterate())["lms"]
     lms = tutor_env.render_str({**config, "SUPERSET_LMS_SIGN_IN": True}, task)
-    assert "./manage.py lms create_dot_application" in lms and "--update" in lms
-    assert f'--client-id "{config["SUPERSET_OAUTH2_CLIENT_ID"]}"' in lms
-    assert f'--client-secret "{config["SUPERSET_OAUTH2_CLIENT_SECRET"]}"' in lms
-    assert "--grant-type authorization-code" in lms and "--skip-authorization" in lms
-    assert "/oauth-authorized/openedx" in lms
+    # created or updated (idempotent), through the models: create_dot_application logs the secret
+    application = shell_scripts(lms)[1]
+    assert "Application.objects.update_or_create(" in application
+    assert f"client_id='{config['SUPERSET_OAUTH2_CLIENT_ID']}'" in application
+    assert "client_secret=settings.ASPECTS_LMS_INIT_SECRETS['superset_oauth2_client_secret']" in application
+    assert config["SUPERSET_OAUTH2_CLIENT_SECRET"] not in lms
+    assert "GRANT_AUTHORIZATION_CODE" in application and "skip_authorization=True" in application
+    assert "/oauth-authorized/openedx'" in application and "scopes=['user_id']" in application
+    compile(application, "lms.sh", "exec")

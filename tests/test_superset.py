@@ -46,7 +46,8 @@ def test_embedded_superset_uses_sqlite_and_listens_on_localhost(superset):
 def test_superset_init_is_skipped_when_nothing_changed(superset, tmp_path):
     """A restart does not rerun the four init commands; a new admin password does."""
     from tutoraspects.embedded.venvs import ensure_venv
-    from tutoraspects.superset.service import init_fingerprint, init_superset, superset_env
+    from tutoraspects.superset.metadata import init_fingerprint, init_superset
+    from tutoraspects.superset.service import superset_env
 
     stamp = superset.root.data_dir("superset") / "init.stamp"
     env = superset_env(superset.root.apps_dir, ensure_venv("superset", lambda _: None))

@@ -30,6 +30,7 @@ from conftest_render import (
     k8s_documents,
     kubernetes_validate,
     kustomize,
+    load_aspects_plugin,
     names,
     plugin_facts,
     render_root,
@@ -203,6 +204,57 @@ def test_aspects_job_runs_the_init_task(default_root, services):
     assert "--settings /etc/aspects/settings.yml" in task
     assert env_of(services["superset-job"])["SUPERSET_CONFIG_PATH"].startswith("/app/aspects/")
     assert "/app/aspects" in mounts_of(services["superset-job"])
+    # The Superset init's secrets come from its env file, which no long-running service reads.
+    assert env_of(services["superset-job"])["SUPERSET_ADMIN_PASSWORD"] == default_root.config["SUPERSET_ADMIN_PASSWORD"]
+    assert not any("SUPERSET_ADMIN_PASSWORD" in env_of(service) for name, service in services.items()
+                   if name != "superset-job")
+
+
+def test_each_service_is_defined_once(default_root, services, k8s_docs, tmp_path):
+    """Compose, Kubernetes and the embedded stack run the command, environment and health check of
+    tutoraspects/services.py."""
+    from tutoraspects import services as definitions
+    from tutoraspects.embedded.ralph import ralph_service
+    from tutoraspects.superset.service import superset_env, superset_web, superset_worker
+
+    config = default_root.config
+    ralph = definitions.ralph_command("0.0.0.0", 8100)
+    web = definitions.superset_web_command("0.0.0.0", 8088)
+    environment = definitions.superset_environment("/app/aspects")
+    assert services["ralph"]["command"] == ralph == container(find(k8s_docs, "Deployment", "ralph"))["args"]
+    assert services["superset"]["command"] == web == container(find(k8s_docs, "Deployment", "superset"))["args"]
+    assert "--threads=1" in web
+    worker = definitions.SUPERSET_WORKER_COMMAND
+    assert services["superset-worker"]["command"] == worker == \
+        container(find(k8s_docs, "Deployment", "superset-worker"))["args"]
+    for name in ("superset", "superset-worker", "superset-job"):
+        assert env_of(services[name]) | environment == env_of(services[name]), name
+    for kind, name in (("Deployment", "superset"), ("Deployment", "superset-worker"), ("Job", "superset-job")):
+        assert container(find(k8s_docs, kind, name))["env"] == definitions.k8s_env(environment), name
+    for name, service in (("ralph", "ralph"), ("superset", "superset"), ("clickhouse", "clickhouse")):
+        path = definitions.HEALTH_PATHS[name]
+        assert any(path in part for part in services[service]["healthcheck"]["test"]), name
+        assert container(find(k8s_docs, "Deployment", service))["readinessProbe"]["httpGet"]["path"] == path, name
+
+    # The embedded stack: the same commands from its environments, the same health paths.
+    apps = default_root.file("plugins/aspects/apps")
+    bin_dir = tmp_path / "bin"
+    embedded_ralph = ralph_service(apps, bin_dir, "127.0.0.1", 18100, tmp_path / "ralph.log")
+    assert embedded_ralph.argv == [str(bin_dir / ralph[0]), *definitions.ralph_command("127.0.0.1", 18100)[1:]]
+    assert embedded_ralph.health_url == f"http://127.0.0.1:18100{definitions.HEALTH_PATHS['ralph']}"
+    env = superset_env(apps, bin_dir)
+    assert env | definitions.superset_environment(apps / "superset") == env
+    embedded_web = superset_web(bin_dir, env, "127.0.0.1", 18088, tmp_path / "superset.log")
+    assert embedded_web.argv == [str(bin_dir / web[0]), *definitions.superset_web_command("127.0.0.1", 18088)[1:]]
+    assert superset_worker(bin_dir, env, "", tmp_path / "w.log").argv[1:] == worker[1:]
+    # One Superset init: the Tutor task runs the module the embedded stack calls.
+    from tutor import config as tutor_config, env as tutor_env
+
+    load_aspects_plugin()
+    config = tutor_config.load(str(default_root.path))
+    task = (REPO / "tutoraspects/templates/aspects/jobs/init/superset.sh").read_text()
+    assert " ".join(definitions.SUPERSET_INIT_COMMAND) in tutor_env.render_str(config, task)
+    assert definitions.SUPERSET_INIT_COMMAND[-1] == "tutoraspects.superset.metadata"
 
 
 def test_web_proxy_routes_superset(default_root):
@@ -234,6 +286,29 @@ def test_config_save_keeps_secrets(cluster_root, facts):
     before = {key: cluster_root.config[key] for key in facts["unique"]}
     run(TUTOR, f"--root={cluster_root.path}", "config", "save")
     assert {key: cluster_root.config[key] for key in facts["unique"]} == before
+
+
+def test_no_secret_in_init_tasks_or_compose_files(any_root):
+    """The init tasks Tutor runs and prints (`sh -e -c "..."`) and the Compose files hold no secret: the
+    jobs read them from their environment, mounted files or the LMS settings."""
+    from tutor import config as tutor_config, env as tutor_env
+
+    load_aspects_plugin()
+    config = tutor_config.load(str(any_root.path))
+    secrets = {**plugin_secrets(config), "MYSQL_ROOT_PASSWORD": str(config["MYSQL_ROOT_PASSWORD"])}
+    tasks = {path.name: tutor_env.render_str(config, path.read_text())
+             for path in sorted((REPO / "tutoraspects/templates/aspects/jobs/init").iterdir())}
+    assert {"aspects.sh", "lms.sh", "cms.sh", "superset.sh"} <= set(tasks)
+    for name, text in tasks.items():
+        assert not [key for key, value in secrets.items() if value in text], name
+    for path in any_root.compose_files():  # (Tutor's own MySQL service has its root password there)
+        assert not [key for key, value in plugin_secrets(config).items() if value in path.read_text()], path.name
+    # ... and what the LMS task needs, it reads from the LMS settings
+    assert "settings.ASPECTS_LMS_INIT_SECRETS['ralph_password']" in tasks["lms.sh"]
+    lms_settings = any_root.text("apps/openedx/settings/lms/production.py")
+    namespace: dict = {}
+    exec(lms_settings[lms_settings.index("ASPECTS_LMS_INIT_SECRETS = {"):].split("\n}\n")[0] + "\n}", namespace)
+    assert namespace["ASPECTS_LMS_INIT_SECRETS"]["ralph_password"] == config["RALPH_LMS_PASSWORD"]
 
 
 def test_settings_file_holds_the_install_values(any_root):
@@ -434,6 +509,8 @@ def test_kustomization(any_root, tmp_path):
     ]
     assert generators["ralph-config"] == ["plugins/aspects/apps/ralph/auth.json"]
     assert generators["ralph-env"] == ["plugins/aspects/apps/ralph/ralph.env"]
+    if "superset-config" in generators:
+        assert generators["superset-init-env"] == ["plugins/aspects/apps/superset-init/init.env"]
 
     built = kustomize(any_root.env)
     if built is None:
@@ -494,17 +571,6 @@ def test_cluster_mode_renders(cluster_root):
 
 
 # --- images ---------------------------------------------------------------------------
-
-
-def test_dockerfiles(default_root):
-    aspects = default_root.text("plugins/aspects/build/aspects/Dockerfile")
-    assert aspects.startswith("#") and "\nFROM python:3.11-slim\n" in aspects
-    assert '"dbt-core<1.12" dbt-clickhouse' in aspects
-    assert re.search(r'ASPECTS_PIP_SPEC="tutor-contrib-aspects==\d', aspects)
-    assert 'ENTRYPOINT ["aspects"]' in aspects
-    superset = default_root.text("plugins/aspects/build/aspects-superset/Dockerfile")
-    assert "\nFROM apache/superset:6.1.0\n" in superset
-    assert '"clickhouse-connect<1.0"' in superset and "pymysql" in superset
 
 
 def test_no_registry_host_in_our_templates():

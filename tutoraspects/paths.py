@@ -5,6 +5,8 @@ the repository. A wheel carries them inside the package (pyproject.toml
 force-include); an editable install reads them from the checkout.
 """
 
+from __future__ import annotations
+
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -21,3 +23,10 @@ def data_dir(name: str) -> Path:
 
 CLICKHOUSE_DIR = data_dir("clickhouse")
 MIGRATIONS_DIR = CLICKHOUSE_DIR / "migrations"
+
+
+def source_tree() -> Path | None:
+    """The checkout this package runs from (pip install -e), which the images are built from;
+    None for an install from a wheel, which has no pyproject.toml to build from."""
+    root = PACKAGE_DIR.parent
+    return root if (root / "pyproject.toml").is_file() and (root / "tutoraspects").is_dir() else None

@@ -18,7 +18,8 @@ from .__about__ import __version__
 from .cli import tutor_group
 from .job_commands import JOB_COMMANDS, retire_user_in_job
 from .lms_commands import check_event_sink, dump_event_sink, transform_tracking_logs
-from .paths import CLICKHOUSE_DIR, TEMPLATES_DIR
+from . import services
+from .paths import CLICKHOUSE_DIR, TEMPLATES_DIR, source_tree
 from .settings import render_settings_yaml
 
 PATCHES_DIR = Path(__file__).parent / "patches"
@@ -94,6 +95,8 @@ hooks.Filters.CONFIG_DEFAULTS.add_items(
         ("SUPERSET_BASE_IMAGE", "apache/superset:6.1.0"),
         ("SUPERSET_HOST", "superset.{{ LMS_HOST }}"),
         ("SUPERSET_PORT", 8088),
+        # Gunicorn workers of the web server, one request at a time each (services.py says why).
+        ("SUPERSET_WEB_WORKERS", services.SUPERSET_WEB_WORKERS),
         ("SUPERSET_DB_HOST", "{{ MYSQL_HOST }}"),
         ("SUPERSET_DB_PORT", "{{ MYSQL_PORT }}"),
         ("SUPERSET_DB_NAME", "superset"),
@@ -167,7 +170,9 @@ def aspects_settings(context: jinja2.runtime.Context) -> str:
 hooks.Filters.ENV_TEMPLATE_FILTERS.add_items(
     [("bcrypt_hash", bcrypt_hash), ("sha256_hex", sha256_hex)]
 )
-hooks.Filters.ENV_TEMPLATE_VARIABLES.add_item(("aspects_settings", aspects_settings))
+hooks.Filters.ENV_TEMPLATE_VARIABLES.add_items(
+    [("aspects_settings", aspects_settings), ("aspects_services", services)]
+)
 
 
 def instructor_dashboards() -> str:
@@ -194,14 +199,17 @@ hooks.Filters.ENV_TEMPLATE_TARGETS.add_items(
     ]
 )
 
+# Both images install this plugin from its source tree: the checkout this plugin runs from is
+# their `aspects-src` build context (docs/operations.md, "Images").
+_SOURCE_CONTEXT = (f"--build-context=aspects-src={source_tree()}",) if source_tree() else ()
 hooks.Filters.IMAGES_BUILD.add_items(
     [
-        ("aspects", ("plugins", "aspects", "build", "aspects"), "{{ ASPECTS_DOCKER_IMAGE }}", ()),
+        ("aspects", ("plugins", "aspects", "build", "aspects"), "{{ ASPECTS_DOCKER_IMAGE }}", _SOURCE_CONTEXT),
         (
             "aspects-superset",
             ("plugins", "aspects", "build", "aspects-superset"),
             "{{ SUPERSET_DOCKER_IMAGE }}",
-            (),
+            _SOURCE_CONTEXT,
         ),
     ]
 )
@@ -219,12 +227,9 @@ hooks.Filters.CLI_DO_COMMANDS.add_items([transform_tracking_logs, dump_event_sin
 # After the aspects task has created the event-sink tables: backfill the course structure.
 hooks.Filters.CLI_DO_INIT_TASKS.add_item(("cms", (INIT_JOBS_DIR / "cms.sh").read_text()), priority=hooks.priorities.LOW)
 
-# Superset's metadata database (mysql job) and its migrations, admin and roles
-# (superset job) come before the aspects task, which imports the assets. The
-# superset job only exists with RUN_SUPERSET, hence the task is declared once
-# the config is known.
-hooks.Filters.CLI_DO_INIT_TASKS.add_item(("mysql", (INIT_JOBS_DIR / "mysql.sh").read_text()),
-                                         priority=hooks.priorities.HIGH)
+# Superset's metadata database, migrations, admin and roles (superset job) come
+# before the aspects task, which imports the assets. The superset job only exists
+# with RUN_SUPERSET, hence the task is declared once the config is known.
 _superset_task_added = False
 
 

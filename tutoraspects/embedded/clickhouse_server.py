@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
+from ..services import HEALTH_PATHS
 from .service import ServiceError, ServiceProcess, free_port, http_ok, port_in_use  # noqa: F401
 
 CHDB_DISTRIBUTION = "chdb-core"
@@ -111,7 +112,7 @@ class ClickHouseServer:
             "ClickHouse server",
             [sys.executable, "-m", "tutoraspects.embedded.clickhouse_process",
              self.config_dir.resolve(), self.data_dir.resolve()],
-            health_url=f"{self.url}/ping",
+            health_url=f"{self.url}{HEALTH_PATHS['clickhouse']}",
             health_check=lambda body: body.strip() == b"Ok.",
             log_file=self.log_file,
         )
@@ -123,7 +124,7 @@ class ClickHouseServer:
         return self
 
     def ping(self) -> bool:
-        return http_ok(f"{self.url}/ping", lambda body: body.strip() == b"Ok.")
+        return http_ok(f"{self.url}{HEALTH_PATHS['clickhouse']}", lambda body: body.strip() == b"Ok.")
 
     def stop(self, timeout: float = 20.0) -> None:
         if self.service:

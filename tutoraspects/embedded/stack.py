@@ -69,7 +69,8 @@ class EmbeddedStack:
     def start_superset(self, echo: Echo = print) -> None:
         """Init Superset's metadata (idempotent), serve it on 127.0.0.1, import the assets."""
         from ..superset import import_assets
-        from ..superset.service import init_superset, superset_env, superset_web, superset_worker
+        from ..superset.metadata import init_superset
+        from ..superset.service import superset_env, superset_web, superset_worker
 
         settings = self.settings
         config = self.root.user_config()

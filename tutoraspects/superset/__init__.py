@@ -4,7 +4,9 @@ import and serialization, and the embedded Superset service.
 - `assets`: read, check, render and serialize the YAML tree;
 - `client`: a logged-in HTTP session (import, chart data) used by the init
   steps in every mode;
-- `service`: the embedded Superset (metadata init, gunicorn on 127.0.0.1);
+- `metadata`: Superset's metadata init (database, migrations, admin, roles),
+  one implementation for the Tutor job and the embedded stack;
+- `service`: the embedded Superset (gunicorn on 127.0.0.1, the Celery worker);
 - `scaffold`: helpers that write new dataset and chart YAML quickly.
 """
 

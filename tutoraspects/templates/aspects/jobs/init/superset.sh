@@ -1,13 +1,9 @@
 {% if RUN_SUPERSET -%}
-# Superset's metadata: migrations, the admin account (its password kept in sync
-# with config.yml), roles and permissions. Idempotent. The assets are imported
-# afterwards by the aspects task (`aspects init`), through Superset's API.
-set -e
-superset db upgrade
-superset fab create-admin --username "{{ SUPERSET_ADMIN_USERNAME }}" --firstname Aspects --lastname Admin \
-    --email "{{ SUPERSET_ADMIN_EMAIL }}" --password "{{ SUPERSET_ADMIN_PASSWORD }}"
-superset fab reset-password --username "{{ SUPERSET_ADMIN_USERNAME }}" --password "{{ SUPERSET_ADMIN_PASSWORD }}"
-superset init
+# Superset's metadata database, migrations, the admin account (its password kept in
+# sync with config.yml), roles and permissions: the embedded stack's own Python.
+# Secrets come from the job's environment (apps/superset-init/init.env). Idempotent.
+# The assets are imported afterwards by the aspects task, through Superset's API.
+{{ aspects_services.SUPERSET_INIT_COMMAND|join(" ") }}
 {%- else -%}
 echo "RUN_SUPERSET is off"
 {%- endif %}
