@@ -19,6 +19,7 @@ import requests
 from clickhouse_connect.driver.exceptions import Error as ClickHouseError
 
 from . import migrations
+from .backup import BackupError, backup, restore
 from .dbt_runner import DbtError, run_dbt
 from .event_sink import PluginPublishError
 from .loading import BadStatementError, LRSError
@@ -220,9 +221,29 @@ def retire_user_command(ctx: click.Context, user_id, username, actor_ids, yes) -
                 confirm=None if yes else confirm)
 
 
+@click.command(name="backup")
+@click.option("--name", help="Folder name on ClickHouse's backups disk (default: aspects-UTC-TIMESTAMP).")
+@click.pass_context
+@_fail_on(EXPECTED_ERRORS + (BackupError,))
+def backup_command(ctx: click.Context, name: str | None) -> None:
+    """Back up every Aspects database (schema, raw statements, event sink, marts) into one folder on
+    ClickHouse's backups disk (CLICKHOUSE_BACKUP_PATH)."""
+    backup(_settings(ctx), name, echo=click.echo)
+
+
+@click.command(name="restore")
+@click.argument("name")
+@click.option("--replace", is_flag=True, help="Drop the Aspects databases that exist before restoring.")
+@click.pass_context
+@_fail_on(EXPECTED_ERRORS + (BackupError,))
+def restore_command(ctx: click.Context, name: str, replace: bool) -> None:
+    """Restore every Aspects database from backup NAME on ClickHouse's backups disk."""
+    restore(_settings(ctx), name, replace=replace, echo=click.echo)
+
+
 SHARED_COMMANDS = (init_command, migrate_command, status_command, load_demo_data_command, dbt_command,
                    backfill_command, import_assets_command, check_assets_command, serialize_assets_command,
-                   retire_user_command)
+                   retire_user_command, backup_command, restore_command)
 
 
 # `aspects` ---------------------------------------------------------------

@@ -27,6 +27,8 @@ PASSED_THROUGH = {
     "import-assets": "Import (create or overwrite) the Superset assets and apply who sees what.",
     "load-demo-data": "Load deterministic demo data (event sink and xAPI), e.g. `--learners 2000 --via lrs`.",
     "backfill": "Re-parse stored statements for changed staging models.",
+    "backup": "Back up every Aspects database into a folder on ClickHouse's backups disk.",
+    "restore": "Restore the Aspects databases from a backup, e.g. `aspects-restore NAME --replace`.",
 }
 
 

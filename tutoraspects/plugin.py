@@ -57,6 +57,8 @@ hooks.Filters.CONFIG_DEFAULTS.add_items(
         # The LMS and Studio write the event sink (platform-plugin-aspects) as this user.
         ("CLICKHOUSE_SINK_USER", "ch_sink"),
         ("CLICKHOUSE_K8S_VOLUME_SIZE", "20Gi"),
+        # Where `aspects backup` writes (ClickHouse's `backups` disk): on the data volume by default.
+        ("CLICKHOUSE_BACKUP_PATH", "/var/lib/clickhouse/backups/"),
         # Kubernetes requests and limits of each service's container (memory limits, no CPU limits:
         # throttled ClickHouse merges and Superset workers are slower, not safer).
         ("ASPECTS_K8S_RESOURCES", {

@@ -73,6 +73,8 @@ class EmbeddedRoot:
             config.setdefault(key, value)
         # Superset's metadata: a SQLite file in the root, unless a database is configured.
         config.setdefault("SUPERSET_SQLALCHEMY_URI", f"sqlite:///{self.data_dir('superset') / 'superset.db'}")
+        # ClickHouse's backups disk (`aspects backup`): beside its data.
+        config.setdefault("CLICKHOUSE_BACKUP_PATH", f"{self.data_dir('backups')}/")
         config.update(overrides or {})
         config["SUPERSET_URL"] = f"http://127.0.0.1:{config.get('SUPERSET_PORT', 8088)}"
         self.config_file.write_text(yaml.safe_dump(config, sort_keys=True))
