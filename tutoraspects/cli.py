@@ -22,6 +22,7 @@ from . import migrations
 from .backup import BackupError, backup, restore
 from .dbt_runner import DbtError, run_dbt
 from .event_sink import PluginPublishError
+from .extensions import ExtensionError
 from .loading import BadStatementError, LRSError
 from .init_steps import run_init
 from .retirement import RetirementError, retire_user
@@ -65,7 +66,7 @@ def _fail_on(errors: tuple[type[Exception], ...]):
 
 # requests' errors (an LRS or Superset out of reach, after retries) say which URL failed and why.
 EXPECTED_ERRORS = (DbtError, migrations.MigrationError, TimeoutError, ConnectionError, ClickHouseError, LRSError,
-                   PluginPublishError, requests.RequestException, BadStatementError)
+                   PluginPublishError, requests.RequestException, BadStatementError, ExtensionError)
 
 
 @click.command(name="init")

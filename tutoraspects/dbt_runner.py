@@ -75,30 +75,46 @@ def run_dbt(
     echo: Callable[[str], None] = print,
     work_dir: Path | None = None,
 ) -> None:
-    """`dbt ARGS` on the project, streaming dbt's own progress lines to `echo`."""
+    """`dbt ARGS` on the project, streaming dbt's own progress lines to `echo`.
+
+    With packages from the `dbt-packages` patch, the project is copied beside the profile with
+    their packages.yml, and `dbt deps` installs them first: their models build with ours."""
+    from .extensions import dbt_packages
+
+    packages = dbt_packages(settings)
     with tempfile.TemporaryDirectory(prefix="aspects-dbt-") as tmp:
         profiles_dir = Path(tmp)
         (profiles_dir / "profiles.yml").write_text(yaml.safe_dump(profile(settings)))
         os.chmod(profiles_dir / "profiles.yml", 0o600)
         work = Path(work_dir) if work_dir else profiles_dir
-        command = [
-            dbt_executable(), *args,
-            "--project-dir", str(DBT_PROJECT_DIR),
-            "--profiles-dir", str(profiles_dir),
-            "--target-path", str(work / "target"),
-            "--vars", json.dumps(dbt_vars(settings)),
-        ]
+        project_dir = DBT_PROJECT_DIR
+        if packages:
+            project_dir = profiles_dir / "project"
+            shutil.copytree(DBT_PROJECT_DIR, project_dir,
+                            ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+            (project_dir / "packages.yml").write_text(yaml.safe_dump({"packages": packages}))
         env = {
             **os.environ,
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             "DBT_LOG_PATH": str(work / "logs"),
             "DBT_PACKAGES_INSTALL_PATH": str(work / "dbt_packages"),
         }
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-        tail: list[str] = []
-        for line in process.stdout:
-            line = line.rstrip()
-            echo(line)
-            tail = (tail + [line])[-40:]
-        if process.wait() != 0:
-            raise DbtError(f"dbt {' '.join(args)} failed (exit {process.returncode}); see its output above")
+
+        def dbt(*dbt_args: str) -> None:
+            command = [
+                dbt_executable(), *dbt_args,
+                "--project-dir", str(project_dir),
+                "--profiles-dir", str(profiles_dir),
+                *(["--target-path", str(work / "target")] if dbt_args[0] != "deps" else []),
+                "--vars", json.dumps(dbt_vars(settings)),
+            ]
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                       env=env)
+            for line in process.stdout:
+                echo(line.rstrip())
+            if process.wait() != 0:
+                raise DbtError(f"dbt {' '.join(dbt_args)} failed (exit {process.returncode}); see its output above")
+
+        if packages:
+            dbt("deps")
+        dbt(*args)

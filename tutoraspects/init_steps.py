@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import backfill, migrations
+from . import backfill, extensions, migrations
 from .clickhouse_client import wait_until_ready
 from .dbt_runner import DbtError, run_dbt
 from .settings import Settings
@@ -18,6 +18,7 @@ def run_init(settings: Settings, echo: Callable[[str], None] = print, build_mart
     wait_until_ready(settings)
     migrations.migrate(settings, echo=echo)
     migrations.apply_ttl(settings, echo=echo)
+    extensions.run_extra_sql(settings, echo=echo)
     if build_marts:
         stale = backfill.stale_models(settings)
         echo("Building the marts (dbt run) ...")

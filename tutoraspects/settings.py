@@ -56,6 +56,15 @@ KEYS = {
 }
 
 
+# Operators' additions, each from a Tutor patch of that name (docs/extending.md): Tutor config key ->
+# (Settings field, patch). Optional in a settings file: an install without them reads them as empty.
+EXTENSIONS = {
+    "ASPECTS_EXTRA_CLICKHOUSE_SQL": ("extra_clickhouse_sql", "clickhouse-extra-sql"),
+    "ASPECTS_EXTRA_DBT_PACKAGES": ("extra_dbt_packages", "dbt-packages"),
+    "ASPECTS_EXTRA_SUPERSET_ASSETS": ("extra_superset_assets", "superset-extra-assets"),
+}
+
+
 # Settings that become ClickHouse database, table, user or cluster names in SQL and XML: checked when
 # the settings load, so a typo is an error here rather than broken SQL (or an injection) later.
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -104,6 +113,9 @@ class Settings:
     superset_lms_username: str
     superset_lms_password: str
     superset_lms_role: str
+    extra_clickhouse_sql: str = ""
+    extra_dbt_packages: str = ""
+    extra_superset_assets: str = ""
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "Settings":
@@ -111,6 +123,7 @@ class Settings:
         if missing:
             raise ValueError(f"missing settings: {', '.join(missing)}")
         values = {field: config[key] for key, field in KEYS.items()}
+        values.update({field: config.get(key) or "" for key, (field, _) in EXTENSIONS.items()})
         for field in dataclasses.fields(cls):
             if field.type == "int":
                 values[field.name] = int(values[field.name])
@@ -149,5 +162,10 @@ def _as_bool(value: Any) -> bool:
 
 
 def render_settings_yaml(config: Mapping[str, Any]) -> str:
-    """The settings file's content, from a Tutor config (or template context)."""
-    return yaml.safe_dump({key: config[key] for key in KEYS}, sort_keys=True)
+    """The settings file's content, from a Tutor config (or template context, whose `patch` fills the
+    operators' additions)."""
+    values = {key: config[key] for key in KEYS}
+    patch = config.get("patch")
+    if patch:
+        values.update({key: patch(name).strip() for key, (_, name) in EXTENSIONS.items()})
+    return yaml.safe_dump(values, sort_keys=True)

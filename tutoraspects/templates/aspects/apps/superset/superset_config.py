@@ -177,3 +177,7 @@ TALISMAN_CONFIG = {
     },
     "force_https": False,
 }
+
+# Operators' own Superset settings (the `superset-config` patch, docs/extending.md): feature flags,
+# extra roles (FAB_ROLES, created by the init's `superset init`), anything superset_config.py takes.
+{{ patch("superset-config") }}
