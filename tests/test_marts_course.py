@@ -141,6 +141,16 @@ class Reference:
                     interactions[key] += 1
         return {key: {"learners": len(learners[key]), "interactions": interactions[key]} for key in learners}
 
+    def learner_activity_daily(self):
+        """(course, actor, day, activity) -> interactions."""
+        interactions = collections.Counter()
+        for statements in self.statements.values():
+            for s in statements:
+                activity = ACTIVITIES.get(kind_of(s))
+                if activity:
+                    interactions[(course_of(s), s["actor"]["account"]["name"], s["timestamp"][:10], activity)] += 1
+        return dict(interactions)
+
     def pages_visited(self, since: str | None = None):
         """actor, unit pairs per course (tests/xapi_pages.py), on or after the day `since`."""
         units = {course: sorted((b for b in self.blocks_of_type("vertical") if b["course_key"] == course),
@@ -356,6 +366,17 @@ def test_activity_daily(client, ref):
     assert set(got) == set(expected)
     for key, want in expected.items():
         assert {name: got[key][name] for name in want} == want, key
+
+
+def test_learner_activity_daily(client, ref):
+    """Each learner's activity per day and kind, flagged at risk exactly for the at-risk group's learners."""
+    table = rows(client, "learner_activity_daily")
+    got = {(r["course_key"], r["actor_id"], r["activity_date"].isoformat(), r["activity"]): r["interactions"]
+           for r in table}
+    assert got == ref.learner_activity_daily()
+    at_risk = {(r["course_key"], r["actor_id"]) for r in rows(client, "learner_at_risk")}
+    flagged = {(r["course_key"], r["actor_id"]) for r in table if r["is_at_risk"]}
+    assert flagged and flagged == at_risk & {(r["course_key"], r["actor_id"]) for r in table}
 
 
 @pytest.mark.parametrize("level", ["section", "subsection"])

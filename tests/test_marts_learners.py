@@ -311,6 +311,20 @@ def test_learner_problem_results(demo, demo_spec):
     assert all(r["problem_name"] and r["subsection_id"] for r in rows)
 
 
+def test_learner_problem_results_carry_the_course_wide_figures(demo, demo_spec):
+    """Each row compares the learner (or the at-risk group) with every learner who tried the problem."""
+    rows = query(demo, "SELECT * FROM reporting.learner_problem_results")
+    tried: dict[tuple[str, str], list[tuple[int, bool]]] = {}
+    for (course, _), st in learner_states(demo_spec).items():
+        for problem, results in st.problems.items():
+            tried.setdefault((course, problem), []).append((len(results), max(results)[1]))
+    expected = {key: (round(100 * sum(right for _, right in learners) / len(learners), 2),
+                      round(sum(n for n, _ in learners) / len(learners), 2)) for key, learners in tried.items()}
+    got = {(r["course_key"], r["problem_id"]): (r["course_pct_correct"], r["course_avg_attempts"]) for r in rows}
+    assert got == {key: expected[key] for key in got}
+    assert len({value for value, _ in got.values()}) > 1  # problems differ
+
+
 def test_learner_video_views(demo, demo_spec):
     rows = query(demo, "SELECT * FROM reporting.learner_video_views")
     full = collections.defaultdict(bool)

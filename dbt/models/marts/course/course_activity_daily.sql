@@ -1,5 +1,5 @@
 {{ config(
-    refreshable=mart_refresh(),
+    refreshable=mart_refresh(depends_on=[target.schema ~ '.learner_activity_daily_mv']),
     engine='MergeTree',
     order_by='(org, course_key, activity_date, activity)',
 ) }}
@@ -8,12 +8,10 @@
 -- definition of a visit: unit navigation, video played or completed, problem
 -- answered, forum post). Course dashboard, "Page Engagement Over Time" and
 -- "Cumulative Interactions"; statements without a course are left out.
-WITH activity AS ({{ activity_statements() }})
+-- Added up from learner_activity_daily (one row per learner and day).
 SELECT
-    org, course_key, toDate(emission_time) AS activity_date, activity,
+    org, course_key, activity_date, activity,
     toUInt32(uniqExact(actor_id)) AS learners,
-    toUInt64(count()) AS interactions
-FROM activity
-WHERE course_key != ''
+    toUInt64(sum(interactions)) AS interactions
+FROM {{ ref('learner_activity_daily') }}
 GROUP BY org, course_key, activity_date, activity
-SETTINGS final = 1

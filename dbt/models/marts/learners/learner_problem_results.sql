@@ -1,5 +1,6 @@
 {{ config(
-    refreshable=mart_refresh(depends_on=[target.schema ~ '.int_learner_course_state_mv', target.schema ~ '.int_problem_attempts_mv']),
+    refreshable=mart_refresh(depends_on=[target.schema ~ '.int_learner_course_state_mv', target.schema ~ '.int_problem_attempts_mv',
+                                         target.schema ~ '.course_problem_results_mv']),
     engine='MergeTree',
     order_by='(org, course_key, problem_id, actor_id)',
 ) }}
@@ -7,7 +8,8 @@
 -- attempts, latest result, score. The individual learner dashboard filters one
 -- learner; the learner groups dashboard filters is_at_risk and aggregates per
 -- problem or per graded subsection (assignment): learners who attempted,
--- % correct vs incorrect (latest answer), average attempts.
+-- % correct vs incorrect (latest answer), average attempts. Each row carries
+-- the problem's course-wide figures (every learner who tried it) to compare with.
 WITH
 learners AS ({{ learners_at_risk_flags() }}),
 blocks AS (
@@ -22,6 +24,10 @@ results AS (
            last_attempted_at AS last_attempt_at
     FROM {{ ref('int_problem_attempts') }}
     WHERE attempts > 0
+),
+course AS (
+    SELECT org, course_key, problem_id, pct_correct, avg_attempts
+    FROM {{ ref('course_problem_results') }}
 )
 SELECT
     results.org AS org,
@@ -43,9 +49,13 @@ SELECT
     results.score_scaled AS score_scaled,
     results.first_attempt_at AS first_attempt_at,
     results.last_attempt_at AS last_attempt_at,
+    course.pct_correct AS course_pct_correct,
+    course.avg_attempts AS course_avg_attempts,
     learners.is_at_risk AS is_at_risk,
     learners.as_of AS as_of
 FROM results
 INNER JOIN learners USING (org, course_key, actor_id)
 LEFT JOIN blocks ON blocks.course_key = results.course_key AND blocks.location = results.problem_id
+LEFT JOIN course
+    ON course.org = results.org AND course.course_key = results.course_key AND course.problem_id = results.problem_id
 SETTINGS join_use_nulls = 0
