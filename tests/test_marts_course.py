@@ -306,6 +306,12 @@ def client(demo):
     client.close()
 
 
+def dataset_metric(dataset: str, name: str) -> str:
+    """A Superset dataset metric's SQL expression, as the versioned asset defines it."""
+    config = yaml.safe_load((ASSETS / "datasets" / f"{dataset}.yaml").read_text())
+    return next(m["expression"] for m in config["metrics"] if m["metric_name"] == name)
+
+
 def rows(client, table, order_by="1"):
     result = client.query(f"SELECT * FROM reporting.{table} ORDER BY {order_by}")
     return [dict(zip(result.column_names, row)) for row in result.result_rows]
@@ -452,6 +458,13 @@ def test_video_segments(client, ref):
         duration = ref.blocks[row["video_id"]]["duration_seconds"] if row["video_id"] in played else 0
         assert row["segment_start_seconds"] == pytest.approx(row["segment"] * duration / SEGMENTS, abs=0.051)
     assert sum(views.values()) > 0
+    # The "Repeat Views across Video Duration" heat map: its dataset metric, per video and segment, is the views
+    # beyond each viewer's first.
+    metric = dataset_metric("course_video_segments", "sum_repeat_views")
+    repeats = {(video, segment): value for video, segment, value in client.query(
+        f"SELECT video_id, segment, {metric} FROM reporting.course_video_segments GROUP BY video_id, segment").result_rows}
+    assert repeats == {key: views[key] - len(viewers[key]) for key in repeats}
+    assert any(repeats.values())
 
 
 # --------------------------------------------------------------------- grades

@@ -6,6 +6,7 @@ from __future__ import annotations
 import collections
 import datetime
 import json
+import statistics
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -309,6 +310,26 @@ def test_learner_problem_results(demo, demo_spec):
                                                              bool(r["is_at_risk"])) for r in rows}
     assert got == expected
     assert all(r["problem_name"] and r["subsection_id"] for r in rows)
+
+
+def test_course_information_active_last_7_days_and_median_grade(demo, demo_spec):
+    """Course Information: enrolled learners who visited in the 7 days before the learner state's refresh,
+    and the median grade of the enrolled learners who have one."""
+    as_of = single_as_of(query(demo, "SELECT as_of FROM reporting.learner_summary"))
+    expected: dict[str, tuple[int, float | None]] = {}
+    by_course: dict[str, list] = {}
+    for (course, _), st in learner_states(demo_spec).items():
+        if st.enrollment_events:
+            by_course.setdefault(course, []).append(st)
+    for course, states in by_course.items():
+        enrolled = [st for st in states if st.is_enrolled]
+        active = sum(1 for st in enrolled if st.last_visit and st.last_visit >= as_of - datetime.timedelta(days=7))
+        grades = [st.course_grade for st in enrolled if st.course_grade is not None]
+        expected[course] = (active, round(statistics.median(grades), 4) if grades else None)
+    got = {r["course_key"]: (r["active_last_7_days"], r["median_grade"])
+           for r in query(demo, "SELECT * FROM reporting.course_enrollment_summary")}
+    assert {course: (n, None if m is None else pytest.approx(m, abs=1e-4)) for course, (n, m) in expected.items()} == got
+    assert any(n for n, _ in got.values()) and any(m for _, m in got.values())
 
 
 def test_learner_problem_results_carry_the_course_wide_figures(demo, demo_spec):

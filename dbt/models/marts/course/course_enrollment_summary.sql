@@ -1,9 +1,12 @@
 {{ config(
-    refreshable=mart_refresh(depends_on=[this.schema ~ '.int_course_enrollments_mv']),
+    refreshable=mart_refresh(depends_on=[this.schema ~ '.int_course_enrollments_mv',
+                                         this.schema ~ '.int_learner_course_state_mv']),
     engine='MergeTree',
     order_by='(org, course_key)',
 ) }}
--- One row per course run: learners enrolled to date, currently enrolled, unenrolled.
+-- One row per course run: learners enrolled to date, currently enrolled,
+-- unenrolled; enrolled learners active in the last 7 days (a visit, as the
+-- at-risk group counts them) and their median course grade.
 WITH
 learners AS (
     SELECT org, course_key, actor_id,
@@ -15,6 +18,17 @@ learners AS (
 courses AS (
     SELECT org, course_key, display_name
     FROM {{ ref('stg_sink_course_overviews') }}
+),
+states AS (
+    SELECT org, course_key,
+           toUInt32(countIf(is_enrolled AND last_visit_at >= as_of - INTERVAL 7 DAY)) AS active_last_7_days,
+           -- enrolled learners with a grade only (no grade yet is not 0); the mean of the two middle
+           -- grades when their number is even; NULL when nobody has a grade
+           if(countIf(is_enrolled AND course_grade IS NOT NULL) = 0, NULL,
+              round(quantileExactInclusiveIf(0.5)(assumeNotNull(course_grade), is_enrolled AND course_grade IS NOT NULL),
+                    4)) AS median_grade
+    FROM {{ ref('int_learner_course_state') }}
+    GROUP BY org, course_key
 )
 SELECT
     learners.org AS org,
@@ -25,8 +39,11 @@ SELECT
     toUInt32(countIf(NOT learners.is_active)) AS unenrolled,
     round(100 * countIf(learners.is_active) / count(), 2) AS active_pct,
     min(learners.first_enrolled_at) AS first_enrollment_at,
-    max(learners.first_enrolled_at) AS last_enrollment_at
+    max(learners.first_enrolled_at) AS last_enrollment_at,
+    any(states.active_last_7_days) AS active_last_7_days,
+    any(states.median_grade) AS median_grade
 FROM learners
 LEFT JOIN courses ON courses.org = learners.org AND courses.course_key = learners.course_key
+LEFT JOIN states ON states.org = learners.org AND states.course_key = learners.course_key
 GROUP BY org, course_key
 SETTINGS final = 1, join_use_nulls = 0
