@@ -115,3 +115,36 @@ def test_dbt_package_models_build_with_ours(settings, dbt_package):
 def test_bad_package_list_is_a_clear_error(settings):
     with pytest.raises(ExtensionError, match="YAML list"):
         dbt_packages(settings.with_overrides(extra_dbt_packages="git: https://example.invalid/x"))
+
+
+def extra_chart() -> str:
+    """An operator's chart: a copy of one of ours under its own name and uuid, as a patch would hold it."""
+    from tutoraspects.superset.assets import load_tree
+
+    chart = dict(load_tree().of("charts")[0].config)
+    chart.update(slice_name="Operator chart", uuid="0b7d3c55-8c3f-4d36-9d7c-3a6f0f4d2e11")
+    return yaml.safe_dump({"_file": "charts/operator_chart.yaml", **chart}, sort_keys=False)
+
+
+def test_extra_assets_are_imported_with_ours(client, settings_):
+    from tutoraspects.superset.assets import import_assets
+
+    own = settings_.with_overrides(extra_superset_assets=extra_chart())
+    import_assets(own, echo=lambda _: None)
+    charts = {row["uuid"]: row for row in client.list("chart", ("id", "uuid", "slice_name"))}
+    try:
+        chart = charts["0b7d3c55-8c3f-4d36-9d7c-3a6f0f4d2e11"]
+        assert chart["slice_name"] == "Operator chart"
+        assert client.chart_data(chart["id"])[0]["data"]
+    finally:
+        if "0b7d3c55-8c3f-4d36-9d7c-3a6f0f4d2e11" in charts:
+            client.request("DELETE", f"/api/v1/chart/{charts['0b7d3c55-8c3f-4d36-9d7c-3a6f0f4d2e11']['id']}")
+
+
+def test_an_extra_asset_without_its_own_uuid_is_refused(settings):
+    from tutoraspects.superset.assets import import_tree, load_tree
+
+    ours = load_tree().of("charts")[0].config
+    document = yaml.safe_dump({"_file": "charts/copy.yaml", **ours})
+    with pytest.raises(ExtensionError, match="a uuid of its own"):
+        import_tree(settings.with_overrides(extra_superset_assets=document))

@@ -36,6 +36,9 @@ hooks.Filters.CONFIG_DEFAULTS.add_items(
         ("ASPECTS_REPORTING_DATABASE", "reporting"),
         # Days to keep raw events; 0 keeps them forever.
         ("ASPECTS_DATA_TTL_DAYS", 0),
+        # Languages of the dashboards: with any besides en, each dashboard is imported once per language
+        # and the instructor tab shows the user's (superset_assets/translations/, docs/translations.md).
+        ("ASPECTS_DASHBOARD_LOCALES", ["en"]),
         # Names and emails reach dashboards only when this is on.
         ("ASPECTS_ENABLE_PII", False),
         # Marts are refreshed by ClickHouse itself every this many seconds.
@@ -177,18 +180,19 @@ hooks.Filters.ENV_TEMPLATE_VARIABLES.add_items(
 )
 
 
-def instructor_dashboards() -> str:
+def instructor_dashboards(locales: list[str]) -> str:
     """The course-team dashboards, as platform-plugin-aspects's ASPECTS_INSTRUCTOR_DASHBOARDS lists them
-    (Python source, for the LMS settings)."""
+    (Python source, for the LMS settings); translated when the dashboards come in several languages."""
     from .superset.access import COURSE_TEAM_DASHBOARDS
     from .superset.assets import load_tree
+    from .superset.translations import translating
 
     by_slug = {dashboard.config["slug"]: dashboard.config for dashboard in load_tree().of("dashboards")}
     return repr([{"name": by_slug[slug]["dashboard_title"], "slug": slug, "uuid": by_slug[slug]["uuid"],
-                  "allow_translations": False} for slug in COURSE_TEAM_DASHBOARDS])
+                  "allow_translations": translating(locales)} for slug in COURSE_TEAM_DASHBOARDS])
 
 
-hooks.Filters.ENV_TEMPLATE_VARIABLES.add_item(("aspects_instructor_dashboards", instructor_dashboards()))
+hooks.Filters.ENV_TEMPLATE_VARIABLES.add_item(("aspects_instructor_dashboards", instructor_dashboards))
 
 # Templates: the plugin's own, and the ClickHouse server files kept in clickhouse/.
 hooks.Filters.ENV_TEMPLATE_ROOTS.add_items([str(TEMPLATES_DIR), str(CLICKHOUSE_DIR)])

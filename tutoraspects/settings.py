@@ -53,6 +53,8 @@ KEYS = {
     "SUPERSET_LMS_USERNAME": "superset_lms_username",
     "SUPERSET_LMS_PASSWORD": "superset_lms_password",
     "SUPERSET_LMS_ROLE": "superset_lms_role",
+    # Languages of the dashboards (superset/translations.py).
+    "ASPECTS_DASHBOARD_LOCALES": "dashboard_locales",
 }
 
 
@@ -113,6 +115,7 @@ class Settings:
     superset_lms_username: str
     superset_lms_password: str
     superset_lms_role: str
+    dashboard_locales: tuple[str, ...] = ("en",)
     extra_clickhouse_sql: str = ""
     extra_dbt_packages: str = ""
     extra_superset_assets: str = ""
@@ -129,6 +132,10 @@ class Settings:
                 values[field.name] = int(values[field.name])
             elif field.type == "bool":
                 values[field.name] = _as_bool(values[field.name])
+            elif field.type == "tuple[str, ...]":
+                value = values[field.name] or ()
+                items = value.split(",") if isinstance(value, str) else value
+                values[field.name] = tuple(str(item).strip() for item in items if str(item).strip())
             else:
                 values[field.name] = "" if values[field.name] is None else str(values[field.name])
         bad = [f"{key}={values[KEYS[key]]!r}" for key, pattern in IDENTIFIERS.items()

@@ -51,6 +51,13 @@ def course_team_dataset_uuids(tree: AssetTree) -> set[str]:
     return uuids
 
 
+def is_course_team(dashboard: Any, settings) -> bool:
+    """A course-team dashboard, or its copy in a language (superset/translations.py)."""
+    from .translations import base_slug
+
+    return base_slug(dashboard.config.get("slug", ""), settings.dashboard_locales) in COURSE_TEAM_DASHBOARDS
+
+
 def check_access(tree: AssetTree) -> list[str]:
     """check-assets' access rules: course-team dashboards exist and read only course datasets."""
     problems = []
@@ -99,7 +106,7 @@ def apply_access(client, tree: AssetTree, settings, database_name: str, echo: Ca
     # dashboards: course-team ones for the role (admins see everything), the others for admins
     dashboard_ids = {row["uuid"]: row["id"] for row in client.list("dashboard")}
     for dashboard in tree.of("dashboards"):
-        audience = team if dashboard.config.get("slug") in COURSE_TEAM_DASHBOARDS else roles[ADMIN_ROLE]
+        audience = team if is_course_team(dashboard, settings) else roles[ADMIN_ROLE]
         client.request("PUT", f"/api/v1/dashboard/{dashboard_ids[dashboard.uuid]}", json={"roles": [audience]})
 
     # one row-level rule on every course dataset
@@ -117,7 +124,7 @@ def apply_access(client, tree: AssetTree, settings, database_name: str, echo: Ca
                     roles[settings.superset_lms_role])
     # the instructor tab embeds them by the dashboard's own uuid (aspects_security.add_embedding_endpoint)
     client.request("PUT", "/api/v1/aspects/embedded_dashboards", json={"uuids": sorted(
-        dashboard.uuid for dashboard in tree.of("dashboards") if dashboard.config.get("slug") in COURSE_TEAM_DASHBOARDS)})
+        dashboard.uuid for dashboard in tree.of("dashboards") if is_course_team(dashboard, settings))})
     echo(f"Access: {course_team_role} reads {len(wanted_views)} datasets of "
          f"{len(COURSE_TEAM_DASHBOARDS)} dashboards; row-level security on {len(tables)} course datasets.")
 

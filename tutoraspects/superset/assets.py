@@ -331,6 +331,9 @@ def check_assets(root: Path | None = None, models_dir: Path | None = None) -> li
             if dataset_uuid not in datasets:
                 problems.append(f"{where}: a native filter targets dataset {dataset_uuid}, which does not exist")
     from .access import check_access
+    from .translations import check_translations
+
+    problems += check_translations(tree, root)
 
     return problems + check_access(tree)
 
@@ -373,12 +376,30 @@ def _fill(value: Any, values: Mapping[str, str]) -> Any:
     return value
 
 
+def import_tree(settings: Settings, root: Path | None = None) -> AssetTree:
+    """What an import brings into Superset: the tree and the operator's extra assets (the
+    superset-extra-assets patch), with their copies in each dashboard language."""
+    from ..extensions import ExtensionError, extra_assets
+    from .translations import with_translations
+
+    tree = load_tree(root)
+    ours = {asset.uuid for asset in tree.assets}
+    for document in extra_assets(settings):
+        relative = PurePosixPath(str(document["_file"]))
+        config = {key: value for key, value in document.items() if key != "_file"}
+        if relative.parts[0] not in KINDS or not _is_uuid(config.get("uuid")) or config["uuid"] in ours:
+            raise ExtensionError(f"superset-extra-assets {relative}: needs a kind folder ({', '.join(KINDS)}) "
+                                 "and a uuid of its own")
+        tree.assets.append(Asset(relative.parts[0], tree.root / relative, config))
+    return with_translations(tree, settings.dashboard_locales, root)
+
+
 def render_bundle(settings: Settings, root: Path | None = None) -> tuple[bytes, dict[str, str]]:
     """The import bundle (a zip as Superset exports it) and the database passwords to send with it."""
     problems = check_assets(root)
     if problems:
         raise AssetError("the Superset assets are invalid:\n  " + "\n  ".join(problems))
-    tree = load_tree(root)
+    tree = import_tree(settings, root)
     values = {name: render(settings) for name, render in PLACEHOLDERS.items()}
     buffer = io.BytesIO()
     passwords = {}
@@ -407,7 +428,7 @@ def import_assets(settings: Settings, echo: Echo = print, root: Path | None = No
     from .client import SupersetClient
 
     bundle, passwords = render_bundle(settings, root)
-    tree = load_tree(root)
+    tree = import_tree(settings, root)
     client = SupersetClient(settings.superset_url, settings.superset_admin_username,
                             settings.superset_admin_password)
     echo(f"Importing the Superset assets into {settings.superset_url} ...")
