@@ -306,21 +306,38 @@ def demo_command(ctx: click.Context, http_port: int | None, tcp_port: int | None
                   ralph=ralph_port, superset=superset_port, config={"ASPECTS_ENABLE_PII": pii})
 
     def start() -> None:
+        from .demo_data import DemoSpec
+
         stack.up(click.echo, with_superset=True)
-        if stack.raw_event_count() == 0:
-            from .demo_data import DemoSpec
-            from .loading import load_demo_data
-
-            click.echo("Loading demo data through Ralph (first run only) ...")
-            load_demo_data(stack.settings, DemoSpec(learners=learners), via="lrs", echo=click.echo,
-                           progressbar=click.progressbar)
-            from .marts import refresh_now
-
-            click.echo(f"Marts refreshed in {refresh_now(stack.settings):.1f} s.")
-        else:
-            click.echo(f"Demo data already loaded: {stack.raw_event_count():,} xAPI statements.")
+        ensure_demo_data(stack, DemoSpec(learners=learners), click.echo, progressbar=click.progressbar)
 
     _serve(stack, start, wait=not no_wait)
+
+
+def ensure_demo_data(stack, spec, echo: Callable[[str], None] = click.echo, progressbar=None) -> None:
+    """Load the demo data once. Completion is recorded in the root only when the load and the mart refresh
+    have finished, so a first load that was interrupted (Ctrl-C, kill -9) is completed by the next start:
+    the load sends every statement again and the LRS stores each id once."""
+    import json
+
+    from .loading import load_demo_data
+    from .marts import refresh_now
+
+    marker = stack.root.data_dir("demo") / "loaded.json"
+    if marker.is_file():
+        loaded = json.loads(marker.read_text())
+        echo(f"Demo data already loaded ({loaded['learners']} learners): {stack.raw_event_count():,} xAPI statements.")
+        return
+    stored = stack.raw_event_count()
+    if stored:
+        echo(f"Completing the demo data load that was interrupted ({stored:,} statements stored) ...")
+    else:
+        echo("Loading demo data through Ralph (first run only) ...")
+    load_demo_data(stack.settings, spec, via="lrs", echo=echo, progressbar=progressbar)
+    echo(f"Marts refreshed in {refresh_now(stack.settings):.1f} s.")
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(json.dumps({"learners": spec.learners, "seed": spec.seed,
+                                  "statements": stack.raw_event_count()}))
 
 
 def _serve(stack, start: Callable[[], None], wait: bool = True) -> None:
