@@ -33,7 +33,8 @@ def lms_settings(root: Path) -> dict:
     load_aspects_plugin()
     config = tutor_config.load(str(root))
     namespace: dict = {"OPEN_EDX_FILTERS_CONFIG": {}}  # edx-platform's lms/envs/common.py defines it
-    exec(tutor_env.render_str(config, (PATCHES_DIR / "openedx-lms-common-settings").read_text()), namespace)
+    for patch in ("openedx-common-settings", "openedx-lms-common-settings"):  # in the order Tutor renders them
+        exec(tutor_env.render_str(config, (PATCHES_DIR / patch).read_text()), namespace)
     return {key: value for key, value in namespace.items() if key.isupper()}
 
 
@@ -65,7 +66,11 @@ def test_settings_name_our_superset_and_dashboards(superset, tab):
     by_slug = {d.config["slug"]: d.config for d in load_tree().of("dashboards")}
     assert [(d["slug"], d["uuid"]) for d in settings["ASPECTS_INSTRUCTOR_DASHBOARDS"]] == [
         (slug, by_slug[slug]["uuid"]) for slug in ("course", "learner_groups", "individual_learner")]
-    assert settings["ASPECTS_ENABLE_STUDIO_IN_CONTEXT_METRICS"] is False
+    # Studio's in-context dashboards are on, and the LMS's guest tokens cover them (the tab's token requests below
+    # name them too: Superset grants a token only for dashboards that exist and may be embedded)
+    assert settings["ASPECTS_ENABLE_STUDIO_IN_CONTEXT_METRICS"] is True
+    assert {d["slug"] for d in settings["ASPECTS_IN_CONTEXT_DASHBOARDS"].values()} == {
+        "in_context_course", "in_context_graded_subsection", "in_context_problem", "in_context_video"}
 
 
 def test_dashboards_are_embedded_under_the_uuid_the_lms_names(client, tab):

@@ -163,3 +163,32 @@ def test_lms_init_task_creates_superset_sign_in_application(rendered):
     assert "GRANT_AUTHORIZATION_CODE" in application and "skip_authorization=True" in application
     assert "/oauth-authorized/openedx'" in application and "scopes=['user_id']" in application
     compile(application, "lms.sh", "exec")
+
+
+def test_studio_in_context_dashboards_are_the_ones_superset_has(stack):
+    """Studio's in-context metrics (platform-plugin-aspects): each block type's dashboard by its uuid, and the filters
+    the plugin sets exist there, on course_key and block_id, which every chart's dataset has."""
+    from tutoraspects.superset.assets import dashboard_chart_uuids, load_tree
+
+    tree = load_tree()
+    dashboards, charts, datasets = tree.by_uuid("dashboards"), tree.by_uuid("charts"), tree.by_uuid("datasets")
+    for service in ("lms", "cms"):
+        text = (stack.root.path / f"env/apps/openedx/settings/{service}/production.py").read_text()
+        assert "ASPECTS_ENABLE_STUDIO_IN_CONTEXT_METRICS = True" in text
+        line = next(line for line in text.splitlines() if line.startswith("ASPECTS_IN_CONTEXT_DASHBOARDS = "))
+        namespace: dict = {}
+        exec(line, namespace)
+        in_context = namespace["ASPECTS_IN_CONTEXT_DASHBOARDS"]
+        assert set(in_context) == {"course", "sequential", "problem", "video"}
+        for block_type, entry in in_context.items():
+            dashboard = dashboards[entry["uuid"]].config
+            assert dashboard["slug"] == entry["slug"]
+            filters = {f["id"]: f for f in dashboard["metadata"]["native_filter_configuration"]}
+            for filter_id, column in [*((i, "course_key") for i in entry["course_filter_ids"]),
+                                      *((i, "block_id") for i in entry["block_filter_ids"])]:
+                assert filters[filter_id]["targets"][0]["column"]["name"] == column
+            assert bool(entry["block_filter_ids"]) == (block_type != "course")
+            columns = {"course_key", "block_id"} if entry["block_filter_ids"] else {"course_key"}
+            for uuid in dashboard_chart_uuids(dashboard):
+                dataset = datasets[charts[uuid].config["dataset_uuid"]].config
+                assert columns <= {c["column_name"] for c in dataset["columns"]}, (block_type, charts[uuid].name)

@@ -332,6 +332,45 @@ def test_course_information_active_last_7_days_and_median_grade(demo, demo_spec)
     assert any(n for n, _ in got.values()) and any(m for _, m in got.values())
 
 
+def test_in_context_problem_figures(demo, demo_spec):
+    """Studio's problem dashboard: learners right at their first answer, per problem, filtered by block id."""
+    first_right = collections.Counter()
+    for (course, _), st in learner_states(demo_spec).items():
+        for problem, results in st.problems.items():
+            first_right[(course, problem)] += min(results)[1]
+    rows = query(demo, "SELECT * FROM reporting.course_problem_results WHERE learners_attempted > 0")
+    assert {(r["course_key"], r["problem_id"]): r["learners_first_correct"] for r in rows} == \
+        {key: first_right[key] for key in ((r["course_key"], r["problem_id"]) for r in rows)}
+    assert any(r["learners_first_correct"] < r["learners_correct"] for r in rows)  # some got it right later
+    assert all(r["problem_id"].endswith("block@" + r["block_id"]) and r["block_id"] for r in rows)
+
+
+def test_in_context_subsection_scores(demo, demo_spec):
+    """Studio's graded-subsection dashboard: each learner's score there, from their latest answers' scores."""
+    latest: dict[tuple[str, str, str], tuple] = {}
+    for s in parsed_statements(demo_spec):
+        if s.kind in ANSWER_KINDS:
+            problem = BLOCK_KEY.search(s.raw["object"]["id"]).group(0)
+            key = (s.course_key, s.actor, problem)
+            if key not in latest or s.time >= latest[key][0]:
+                latest[key] = (s.time, s.raw["result"]["score"]["scaled"])
+    problems = query(demo, "SELECT course_key, problem_id, subsection_id, block_id FROM reporting.course_problem_results "
+                           "WHERE graded")
+    subsection_of = {(r["course_key"], r["problem_id"]): r["subsection_id"] for r in problems}
+    totals = collections.Counter(subsection_of.values())
+    expected = collections.defaultdict(float)
+    for (course, actor, problem), (_, score) in latest.items():
+        if (course, problem) in subsection_of:
+            expected[(course, subsection_of[(course, problem)], actor)] += score
+    rows = query(demo, "SELECT * FROM reporting.subsection_learner_scores")
+    got = {(r["course_key"], r["subsection_id"], r["actor_id"]): r["score"] for r in rows}
+    assert got == {key: pytest.approx(total / totals[key[1]], abs=1e-4) for key, total in expected.items()}
+    assert all(r["subsection_id"].endswith("block@" + r["block_id"]) for r in rows)
+    final = query(demo, "SELECT * FROM reporting.subsection_problem_results")
+    assert {(r["course_key"], r["problem_id"], r["block_id"]) for r in final} == \
+        {(r["course_key"], r["problem_id"], r["subsection_id"].rsplit("block@", 1)[1]) for r in problems}
+
+
 def test_learner_problem_results_carry_the_course_wide_figures(demo, demo_spec):
     """Each row compares the learner (or the at-risk group) with every learner who tried the problem."""
     rows = query(demo, "SELECT * FROM reporting.learner_problem_results")

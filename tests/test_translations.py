@@ -8,7 +8,7 @@ import pytest
 
 from conftest_render import render_root
 from tutoraspects.embedded.venvs import venv_bin
-from tutoraspects.superset.access import COURSE_TEAM_DASHBOARDS
+from tutoraspects.superset.access import INSTRUCTOR_DASHBOARDS as COURSE_TEAM_DASHBOARDS
 from tutoraspects.superset.assets import dashboard_chart_uuids, import_assets, load_tree
 from tutoraspects.superset.translations import (
     check_translations, load_translations, localized_assets, localized_uuid, translatable_strings,

@@ -180,19 +180,40 @@ hooks.Filters.ENV_TEMPLATE_VARIABLES.add_items(
 )
 
 
-def instructor_dashboards(locales: list[str]) -> str:
-    """The course-team dashboards, as platform-plugin-aspects's ASPECTS_INSTRUCTOR_DASHBOARDS lists them
-    (Python source, for the LMS settings); translated when the dashboards come in several languages."""
-    from .superset.access import COURSE_TEAM_DASHBOARDS
+def _dashboards_by_slug() -> dict[str, dict]:
     from .superset.assets import load_tree
+
+    return {dashboard.config["slug"]: dashboard.config for dashboard in load_tree().of("dashboards")}
+
+
+def instructor_dashboards(locales: list[str]) -> str:
+    """The instructor tab's dashboards, as platform-plugin-aspects's ASPECTS_INSTRUCTOR_DASHBOARDS lists them
+    (Python source, for the LMS settings); translated when the dashboards come in several languages."""
+    from .superset.access import INSTRUCTOR_DASHBOARDS
     from .superset.translations import translating
 
-    by_slug = {dashboard.config["slug"]: dashboard.config for dashboard in load_tree().of("dashboards")}
+    by_slug = _dashboards_by_slug()
     return repr([{"name": by_slug[slug]["dashboard_title"], "slug": slug, "uuid": by_slug[slug]["uuid"],
-                  "allow_translations": translating(locales)} for slug in COURSE_TEAM_DASHBOARDS])
+                  "allow_translations": translating(locales)} for slug in INSTRUCTOR_DASHBOARDS])
 
 
-hooks.Filters.ENV_TEMPLATE_VARIABLES.add_item(("aspects_instructor_dashboards", instructor_dashboards))
+def in_context_dashboards(locales: list[str]) -> str:
+    """Studio's in-context dashboards per block type, as platform-plugin-aspects's ASPECTS_IN_CONTEXT_DASHBOARDS
+    lists them, with the filters it sets (course, and block except for the course)."""
+    from .superset.access import IN_CONTEXT_BLOCK_FILTER, IN_CONTEXT_COURSE_FILTER, IN_CONTEXT_DASHBOARDS
+    from .superset.translations import translating
+
+    by_slug = _dashboards_by_slug()
+    return repr({block_type: {"name": by_slug[slug]["dashboard_title"], "slug": slug, "uuid": by_slug[slug]["uuid"],
+                              "allow_translations": translating(locales),
+                              "course_filter_ids": [IN_CONTEXT_COURSE_FILTER],
+                              "block_filter_ids": [] if block_type == "course" else [IN_CONTEXT_BLOCK_FILTER]}
+                 for block_type, slug in IN_CONTEXT_DASHBOARDS.items()})
+
+
+hooks.Filters.ENV_TEMPLATE_VARIABLES.add_items(
+    [("aspects_instructor_dashboards", instructor_dashboards), ("aspects_in_context_dashboards", in_context_dashboards)]
+)
 
 # Templates: the plugin's own, and the ClickHouse server files kept in clickhouse/.
 hooks.Filters.ENV_TEMPLATE_ROOTS.add_items([str(TEMPLATES_DIR), str(CLICKHOUSE_DIR)])

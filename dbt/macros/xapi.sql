@@ -36,3 +36,9 @@
 {% macro mart_refresh(depends_on=[]) -%}
     {{ return({"interval": "EVERY " ~ var("mart_refresh_seconds") ~ " SECOND", "depends_on": depends_on}) }}
 {%- endmacro %}
+
+{#- The block id of a usage key (its last part, `abc` of ...+type@video+block@abc): what Studio's
+    in-context dashboards filter on (platform-plugin-aspects's IN_CONTEXT_DASHBOARD_BLOCK_ID_COLUMN). -#}
+{% macro short_block_id(column) -%}
+    extract({{ column }}, 'block@([^@+/]+)$')
+{%- endmacro %}

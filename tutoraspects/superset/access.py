@@ -9,8 +9,8 @@
 - The LMS's account (platform-plugin-aspects asks for the instructor tab's guest
   tokens with it) exists with its password from the settings and its role
   (superset_config.py: granting guest tokens, nothing else).
-- The course-team dashboards can be embedded (the LMS instructor tab) under
-  their own uuid, which the LMS settings name.
+- The course-team dashboards can be embedded (the LMS instructor tab, Studio's
+  in-context metrics) under their own uuid, which the LMS and Studio settings name.
 - One row-level rule for the course-team role, on every dataset with a
   `course_key` column: the user's own courses, from the LMS
   (`can_view_courses`, apps/superset/aspects_security.py). A new course dataset
@@ -25,7 +25,15 @@ from typing import Any, Callable, Iterable
 
 from .assets import AssetTree, dashboard_chart_uuids, native_filter_dataset_uuids
 
-COURSE_TEAM_DASHBOARDS = ("course", "learner_groups", "individual_learner")
+# The instructor tab's dashboards, and Studio's in-context ones by the block type they describe
+# (platform-plugin-aspects's ASPECTS_INSTRUCTOR_DASHBOARDS and ASPECTS_IN_CONTEXT_DASHBOARDS).
+INSTRUCTOR_DASHBOARDS = ("course", "learner_groups", "individual_learner")
+IN_CONTEXT_DASHBOARDS = {"course": "in_context_course", "sequential": "in_context_graded_subsection",
+                         "problem": "in_context_problem", "video": "in_context_video"}
+# The filters platform-plugin-aspects sets when it opens an in-context dashboard (on course_key and block_id).
+IN_CONTEXT_COURSE_FILTER = "NATIVE_FILTER-course"
+IN_CONTEXT_BLOCK_FILTER = "NATIVE_FILTER-block"
+COURSE_TEAM_DASHBOARDS = (*INSTRUCTOR_DASHBOARDS, *IN_CONTEXT_DASHBOARDS.values())
 # platform-plugin-aspects's guest tokens filter every dataset of these dashboards on both.
 COURSE_COLUMNS = ("course_key", "org")
 RLS_NAME = "Course teams see their own courses"

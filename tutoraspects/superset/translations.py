@@ -60,8 +60,8 @@ def translatable_strings(tree: AssetTree) -> set[str]:
 
 
 def check_translations(tree: AssetTree, root: Path | None = None) -> list[str]:
-    """check-assets' rules: each file maps strings of the tree to non-empty strings."""
-    known = translatable_strings(tree)
+    """check-assets' rules: each file maps strings to non-empty strings. (A string no asset has any more, after
+    a rename, is unused, not an error: tests/test_translations.py keeps the shipped files current.)"""
     problems = []
     for path in sorted(translations_dir(root).glob("*.yaml")):
         try:
@@ -73,9 +73,7 @@ def check_translations(tree: AssetTree, root: Path | None = None) -> list[str]:
             problems.append(f"translations/{path.name}: must map English strings to translations")
             continue
         for key, value in mapping.items():
-            if key not in known:
-                problems.append(f"translations/{path.name}: {key!r} is no dashboard, chart or filter name")
-            elif not isinstance(value, str) or not value.strip():
+            if not isinstance(value, str) or not value.strip():
                 problems.append(f"translations/{path.name}: {key!r} has no translation")
     return problems
 

@@ -5,7 +5,8 @@
 ) }}
 -- One row per problem of the outline, graded or not: learners who tried it,
 -- how many have it right now (latest submission correct) or not, and the
--- average number of submissions per learner who tried.
+-- average number of submissions per learner who tried; how many had it right
+-- at their first answer.
 WITH
 problems AS (
     SELECT org, course_key, location AS problem_id, display_name AS problem_name, display_order,
@@ -19,6 +20,7 @@ results AS (
            toUInt32(count()) AS learners_attempted,
            toUInt32(countIf(is_correct)) AS learners_correct,
            toUInt32(countIf(NOT is_correct)) AS learners_incorrect,
+           toUInt32(countIf(first_correct)) AS learners_first_correct,
            toUInt32(sum(attempts)) AS attempts
     FROM {{ ref('int_problem_attempts') }}
     GROUP BY org, course_key, problem_id
@@ -27,6 +29,7 @@ SELECT
     problems.org AS org,
     problems.course_key AS course_key,
     problems.problem_id AS problem_id,
+    {{ short_block_id('problems.problem_id') }} AS block_id,
     problems.problem_name AS problem_name,
     problems.display_order AS display_order,
     problems.section_number AS section_number,
@@ -42,6 +45,9 @@ SELECT
     results.learners_incorrect AS learners_incorrect,
     round(100 * if(results.learners_attempted = 0, 0, results.learners_correct / results.learners_attempted), 2) AS pct_correct,
     round(100 * if(results.learners_attempted = 0, 0, results.learners_incorrect / results.learners_attempted), 2) AS pct_incorrect,
+    results.learners_first_correct AS learners_first_correct,
+    round(100 * if(results.learners_attempted = 0, 0, results.learners_first_correct / results.learners_attempted), 2)
+        AS first_attempt_pct_correct,
     results.attempts AS attempts,
     round(if(results.learners_attempted = 0, 0, results.attempts / results.learners_attempted), 2) AS avg_attempts
 FROM problems

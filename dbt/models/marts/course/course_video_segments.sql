@@ -34,6 +34,7 @@ SELECT
     segments.org AS org,
     segments.course_key AS course_key,
     segments.video_id AS video_id,
+    {{ short_block_id('segments.video_id') }} AS block_id,
     segments.section_number AS section_number,
     segments.subsection_number AS subsection_number,
     segments.segment AS segment,

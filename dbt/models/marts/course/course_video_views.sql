@@ -26,6 +26,7 @@ SELECT
     videos.org AS org,
     videos.course_key AS course_key,
     videos.video_id AS video_id,
+    {{ short_block_id('videos.video_id') }} AS block_id,
     videos.video_name AS video_name,
     videos.display_order AS display_order,
     videos.section_number AS section_number,
