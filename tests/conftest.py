@@ -24,16 +24,21 @@ from tutoraspects.superset.client import SupersetClient
 QUIET = lambda _: None  # noqa: E731
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory):
-    """A started embedded stack with the schema applied."""
-    stack = EmbeddedStack(tmp_path_factory.mktemp("aspects-root"))
+def running_stack(root):
+    """An embedded stack (ClickHouse with the schema and marts, Ralph) on free ports in `root`, stopped after."""
+    stack = EmbeddedStack(root)
     stack.prepare(echo=QUIET, clickhouse_http=free_port(), clickhouse_tcp=free_port(), ralph=free_port())
     stack.up(echo=QUIET)
     try:
         yield stack
     finally:
         stack.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    """A started embedded stack with the schema applied, shared by the session."""
+    yield from running_stack(tmp_path_factory.mktemp("aspects-root"))
 
 
 @pytest.fixture(scope="session")

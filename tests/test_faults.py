@@ -13,11 +13,11 @@ import pytest
 import requests
 from click.testing import CliRunner
 
+from conftest import running_stack
+
 from tutoraspects.cli import ensure_demo_data, main_group
 from tutoraspects.clickhouse_client import connect
 from tutoraspects.demo_data import DemoSpec, generate_statements
-from tutoraspects.embedded.service import free_port
-from tutoraspects.embedded.stack import EmbeddedStack
 from tutoraspects.loading import batched, load_demo_data, post_statements
 
 QUIET = lambda _: None  # noqa: E731
@@ -27,13 +27,7 @@ SPEC = DemoSpec(seed=21, orgs=1, courses_per_org=1, learners=12)
 @pytest.fixture(scope="module")
 def own_stack(tmp_path_factory):
     """ClickHouse (with the schema and marts) and Ralph, which these tests kill and restart."""
-    stack = EmbeddedStack(tmp_path_factory.mktemp("faults-root"))
-    stack.prepare(echo=QUIET, clickhouse_http=free_port(), clickhouse_tcp=free_port(), ralph=free_port())
-    stack.up(echo=QUIET)
-    try:
-        yield stack
-    finally:
-        stack.stop()
+    yield from running_stack(tmp_path_factory.mktemp("faults-root"))
 
 
 def unique_ids(spec) -> set[str]:
