@@ -197,3 +197,23 @@ def test_dashboards_render_in_a_browser(superset, settings_, lms, tmp_path):
                 assert "Unexpected error" not in text and "No results" not in text, dashboard.name
         finally:
             browser.close()
+
+
+def test_clickhouse_health_reports_the_servers_figures(client, settings_):
+    """The operator's ClickHouse Health: read as the report user, the figures the server reports itself."""
+    from tutoraspects.clickhouse_client import connect
+
+    chart = next(c for c in load_tree().of("charts") if c.config["slice_name"] == "ClickHouse Health")
+    (result,) = client.chart_data(ids_by_uuid(client, "chart")[chart.uuid])
+    figures = {row["figure"]: row["value"] for row in result["data"]}
+    admin = connect(settings_)
+    try:
+        disks = admin.query("SELECT name, free_space FROM system.disks").result_rows
+    finally:
+        admin.close()
+    for name, free in disks:
+        assert figures[f"Disk free on {name} (GB)"] == pytest.approx(free / 1e9, abs=0.5)
+        assert 0 <= figures[f"Disk used on {name} (%)"] <= 100
+    assert figures["Replication queue entries"] == 0  # a single server
+    assert figures["Inserts rejected since start (too many parts)"] == 0
+    assert figures["Most active parts in one partition"] >= 1
