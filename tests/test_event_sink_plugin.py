@@ -97,9 +97,14 @@ ENROLLMENTS = [
 
 def small_state() -> dict:
     return {
+        # Studio's content tags: course B is tagged with a child tag (its parent is listed with it)
+        "taxonomies": [{"id": 1, "name": "Subject"}, {"id": 2, "name": "Level"}],
+        "tags": [{"id": 1, "taxonomy": 1, "parent": None, "value": "Mathematics", "external_id": ""},
+                 {"id": 2, "taxonomy": 1, "parent": 1, "value": "Statistics, applied", "external_id": "st-1"},
+                 {"id": 3, "taxonomy": 2, "parent": None, "value": "Introductory", "external_id": ""}],
         "courses": [
             course(A, "OrgA", "Introduction, with a comma", False, course_a_blocks(), 0.5),
-            course(B, "OrgB", "Statistics", True, course_b_blocks(), 0.65),
+            {**course(B, "OrgB", "Statistics", True, course_b_blocks(), 0.65), "tags": [2, 3]},
         ],
         "users": copy.deepcopy(USERS),
         "enrollments": copy.deepcopy(ENROLLMENTS),
@@ -137,7 +142,7 @@ def published(stack):
 def test_counts(published):
     _, counts = published
     assert counts == {"course_overviews": 2, "course_blocks": 13 + 5, "user_profile": 3, "external_id": 3,
-                      "course_enrollment": 3}
+                      "course_enrollment": 3, "taxonomy": 2, "tag": 3, "object_tag": 2}
 
 
 def test_course_overviews(published):
@@ -158,6 +163,22 @@ def test_course_overviews(published):
     assert str(a["created"]).startswith("2025-11-20 08:30:00")
     assert str(a["modified"]).startswith("2026-02-01 10:00:00")
     assert a["dump_id"] != b["dump_id"]
+    # the tags applied to the course and their parents, by id
+    assert sorted(json.loads(b["course_data_json"])["tags"]) == [1, 2, 3]
+    assert json.loads(a["course_data_json"])["tags"] == []
+
+
+def test_course_tags_by_name(published):
+    """stg_sink_course_tags (what the Course Comparison's Tag filter offers) names each tag of a course,
+    its parents included, from the tag and taxonomy tables the plugin fills."""
+    settings, _ = published  # the stack's init built the models: a staging view reads the tables as they are
+    rows = query(settings, f"SELECT course_key, taxonomy, tag FROM {settings.reporting_database}.stg_sink_course_tags "
+                           "ORDER BY course_key, tag")
+    assert [(r["course_key"], r["taxonomy"], r["tag"]) for r in rows] == [
+        (B, "Level", "Introductory"), (B, "Subject", "Mathematics"), (B, "Subject", "Statistics, applied")]
+    tag = query(settings, "SELECT * FROM {db}.tag FINAL WHERE id = 2")[0]
+    assert (tag["taxonomy"], tag["parent"], tag["external_id"]) == (1, 1, "st-1")
+    assert json.loads(tag["lineage"]) == ["Mathematics", "Statistics, applied"]
 
 
 def test_course_blocks(published):
@@ -360,7 +381,8 @@ def test_bulk_rows_hold_what_the_plugin_sends(published):
     for table in ("course_overviews", "course_blocks"):  # course A is re-published by another test
         bulk[table] = [row for row in bulk[table] if row["course_key"] == B]
     keys = {"course_overviews": ("course_key",), "course_blocks": ("location",), "user_profile": ("user_id",),
-            "external_id": ("external_user_id",), "course_enrollment": ("course_key", "user_id")}
+            "external_id": ("external_user_id",), "course_enrollment": ("course_key", "user_id"),
+            "taxonomy": ("id",), "tag": ("id",), "object_tag": ("object_id", "tag")}
     block_fields = ("block_type", "section", "subsection", "unit", "graded", "detached", "video_start_time",
                     "video_end_time")
     for table, key in keys.items():
@@ -382,8 +404,9 @@ def test_bulk_rows_hold_what_the_plugin_sends(published):
                     got, value = _parsed(got), _parsed(value)
                 assert got == value, (table, k, column)
             if table == "course_overviews":
-                assert json.loads(plugin["course_data_json"])["lowest_passing_grade"] == \
-                    json.loads(row["course_data_json"])["lowest_passing_grade"]
+                ours, its = json.loads(row["course_data_json"]), json.loads(plugin["course_data_json"])
+                assert ours["lowest_passing_grade"] == its["lowest_passing_grade"]
+                assert sorted(ours["tags"]) == sorted(its["tags"])  # the plugin's come from a set
             if table == "course_blocks":
                 ours, its = json.loads(row["xblock_data_json"]), json.loads(plugin["xblock_data_json"])
                 assert {f: ours.get(f) for f in block_fields} == {f: its.get(f) for f in block_fields}, k

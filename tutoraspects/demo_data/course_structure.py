@@ -32,6 +32,23 @@ CATALOG = [
     ("ENG105", "Academic Writing",
      ["The Writing Process", "Argument", "Sources", "Style", "Revision", "Portfolio"]),
 ]
+# The platform's content tags (Studio taxonomies): a tree per taxonomy, parents before children.
+TAXONOMIES = {
+    "Subject": {"Science": ["Computer Science", "Data Science", "Biology", "Mathematics", "Physics"],
+                "Humanities": ["History", "Writing"], "Social Sciences": ["Economics"]},
+    "Level": {"Introductory": [], "Intermediate": []},
+}
+SUBJECTS = {"CS101": "Computer Science", "DS201": "Data Science", "HIST110": "History", "BIO150": "Biology",
+            "ECON101": "Economics", "MATH140": "Mathematics", "PHYS120": "Physics", "ENG105": "Writing"}
+
+
+def course_tags(number: str) -> list[tuple[str, str]]:
+    """(taxonomy, tag) pairs a course number is tagged with in Studio: its subject and level."""
+    base = number.split("x")[0]
+    level = "Intermediate" if int("".join(c for c in base if c.isdigit())) >= 200 else "Introductory"
+    return [("Subject", SUBJECTS[base]), ("Level", level)]
+
+
 ORG_NAMES = ["Org1", "Org2", "Org3", "Org4", "Org5", "Org6", "Org7", "Org8"]
 ASSIGNMENT_TYPES = ["Homework", "Lab", "Midterm Exam"]
 FINAL_EXAM = "Final Exam"

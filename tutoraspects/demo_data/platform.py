@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import datetime
 
-from .course_structure import Block, Course, build_courses
+from .course_structure import TAXONOMIES, Block, Course, build_courses, course_tags
 from .learners import Learner, build_learners
 from .spec import UTC, DemoSpec
 
 
 def platform_state(spec: DemoSpec) -> dict:
-    """{"courses": [...], "users": [...], "enrollments": [...]}: JSON-ready (dates as ISO strings)."""
+    """{"taxonomies", "tags", "courses", "users", "enrollments"}: JSON-ready (dates as ISO strings)."""
     courses = build_courses(spec)
     learners = build_learners(spec, courses)
+    taxonomies, tags = tag_state()
+    tag_ids = {(taxonomies[tag["taxonomy"] - 1]["name"], tag["value"]): tag["id"] for tag in tags}
     return {
-        "courses": [course_state(course) for course in courses],
+        "taxonomies": taxonomies,
+        "tags": tags,
+        "courses": [{**course_state(course), "tags": [tag_ids[pair] for pair in course_tags(course.number)]}
+                    for course in courses],
         "users": [_user(learner) for learner in learners],
         "enrollments": [
             {"id": e.id, "user_id": learner.user_id, "course_key": e.course.key, "created": _iso(e.created),
@@ -28,6 +33,19 @@ def platform_state(spec: DemoSpec) -> dict:
             for learner in learners for e in learner.enrollments
         ],
     }
+
+
+def tag_state() -> tuple[list[dict], list[dict]]:
+    """The taxonomies and their tags (parents first), numbered from 1 as the LMS's tables number them."""
+    taxonomies, tags = [], []
+    for taxonomy_id, (name, tree) in enumerate(TAXONOMIES.items(), start=1):
+        taxonomies.append({"id": taxonomy_id, "name": name})
+        for value, children in tree.items():
+            parent = len(tags) + 1
+            tags.append({"id": parent, "taxonomy": taxonomy_id, "parent": None, "value": value, "external_id": ""})
+            tags += [{"id": parent + offset, "taxonomy": taxonomy_id, "parent": parent, "value": child,
+                      "external_id": ""} for offset, child in enumerate(children, start=1)]
+    return taxonomies, tags
 
 
 def course_state(course: Course) -> dict:

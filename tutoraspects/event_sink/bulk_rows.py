@@ -15,14 +15,37 @@ import json
 import uuid
 from typing import Iterator
 
-SINK_TABLES = ("course_overviews", "course_blocks", "user_profile", "external_id", "course_enrollment")
+SINK_TABLES = ("course_overviews", "course_blocks", "user_profile", "external_id", "course_enrollment", "taxonomy",
+               "tag", "object_tag")
 
 
 def plugin_layout_rows(state: dict, dumped_at: datetime.datetime | None = None) -> dict[str, list[dict]]:
     """Rows of each event-sink table, columns named and ordered as the plugin writes them."""
     dumped_at = dumped_at or datetime.datetime.now(datetime.timezone.utc)
     rows: dict[str, list[dict]] = {table: [] for table in SINK_TABLES}
+    tags = {tag["id"]: tag for tag in state.get("tags", [])}
+
+    def lineage(tag: dict) -> list[dict]:
+        """The tag and its parents, root first."""
+        return (lineage(tags[tag["parent"]]) if tag.get("parent") else []) + [tag]
+
+    for taxonomy in state.get("taxonomies", []):
+        rows["taxonomy"].append({"id": taxonomy["id"], "name": taxonomy["name"], "dump_id": uuid.uuid4(),
+                                 "time_last_dumped": dumped_at})
+    for tag in tags.values():
+        # a root tag's parent: the plugin's empty CSV field, stored as 0 (not NULL)
+        rows["tag"].append({"id": tag["id"], "taxonomy": tag["taxonomy"], "parent": tag.get("parent") or 0,
+                            "value": tag["value"], "external_id": tag.get("external_id") or "",
+                            "lineage": json.dumps([t["value"] for t in lineage(tag)]), "dump_id": uuid.uuid4(),
+                            "time_last_dumped": dumped_at})
     for course in state["courses"]:
+        for tag_id in course.get("tags", []):
+            tag = tags[tag_id]
+            rows["object_tag"].append({
+                "id": len(rows["object_tag"]) + 1, "object_id": course["course_key"], "taxonomy": tag["taxonomy"],
+                "tag": tag_id, "_value": tag["value"], "_export_id": str(tag["taxonomy"]),
+                "lineage": json.dumps([t["value"] for t in lineage(tag)]), "dump_id": uuid.uuid4(),
+                "time_last_dumped": dumped_at})
         dump_id = uuid.uuid4()
         rows["course_overviews"].append({
             "org": course["org"], "course_key": course["course_key"], "display_name": course["display_name"],
@@ -30,7 +53,10 @@ def plugin_layout_rows(state: dict, dumped_at: datetime.datetime | None = None) 
             "enrollment_start": _plugin_date(course["enrollment_start"]),
             "enrollment_end": _plugin_date(course["enrollment_end"]),
             "self_paced": course["self_paced"],
-            "course_data_json": json.dumps({"lowest_passing_grade": float(course["lowest_passing_grade"])}),
+            # the applied tags and their parents (the plugin's get_tags_for_block)
+            "course_data_json": json.dumps({
+                "lowest_passing_grade": float(course["lowest_passing_grade"]),
+                "tags": sorted({t["id"] for tag_id in course.get("tags", []) for t in lineage(tags[tag_id])})}),
             "created": _datetime(course["created"]), "modified": _datetime(course["modified"]),
             "dump_id": dump_id, "time_last_dumped": dumped_at,
         })

@@ -11,6 +11,8 @@ tutoraspects.event_sink.publish_with_plugin):
                   edited_on, start_time, end_time, children: [...]}]}],
      "users": [{id, username, email, name, year_of_birth, gender, level_of_education, country, external_user_id}],
      "enrollments": [{id, user_id, course_key, created, is_active, mode}],
+     "taxonomies": [{id, name}], "tags": [{id, taxonomy, parent, value, external_id}],
+     (a course's "tags": the ids of the tags applied to it),
      "dump": true, "check": false}
 
 It configures Django (SQLite in memory) with stand-in models holding exactly
@@ -19,7 +21,9 @@ sink at a stand-in modulestore built from the `blocks` trees, and then dumps
 everything with the plugin's batch path (`dump_data_to_clickhouse`'s
 `dump_target_objects_to_clickhouse`, force on): every course overview with all
 its blocks (as a Studio publish does, one dump_id per course), every user
-profile, external id and enrollment. The CSV and the HTTP requests are the
+profile, external id and enrollment, and the content tags (taxonomies, tags,
+tags applied to courses: edx-platform's content_tagging API is stood in for,
+over stand-in openedx-learning models). The CSV and the HTTP requests are the
 plugin's own.
 
 With "dump" false it dumps nothing. With "check" true, it then runs the event-sink check (sink_check.py, as
@@ -62,7 +66,12 @@ MODEL_CONFIG = {
     "external_id": "ExternalId",
     "course_overviews": "CourseOverview",
     "course_enrollment": "CourseEnrollment",
+    "taxonomy": "Taxonomy",
+    "tag": "Tag",
+    "object_tag": "ObjectTag",
 }
+# the sinks `aspects-check-sink` counts (the tagging tables are not in its report)
+CHECKED_MODELS = ("user_profile", "external_id", "course_overviews", "course_enrollment")
 BATCH_SIZE = 1000
 
 log = logging.getLogger("aspects.plugin_runner")
@@ -180,10 +189,47 @@ def define_models() -> types.ModuleType:
           is_active=models.BooleanField(default=True),
           mode=models.CharField(max_length=100, default="audit"))
 
+    # openedx_tagging.core.tagging.models: Taxonomy, Tag (a tree per taxonomy), ObjectTag
+    taxonomy = model("Taxonomy", name=models.CharField(max_length=255))
+    tag = model("Tag",
+                taxonomy=models.ForeignKey(taxonomy, null=True, on_delete=models.CASCADE),
+                parent=models.ForeignKey("self", null=True, on_delete=models.CASCADE),
+                value=models.CharField(max_length=500),
+                external_id=models.CharField(max_length=255, null=True, blank=True),
+                get_lineage=_tag_lineage)
+    model("ObjectTag",
+          object_id=models.CharField(max_length=255),
+          taxonomy=models.ForeignKey(taxonomy, null=True, on_delete=models.SET_NULL),
+          tag=models.ForeignKey(tag, null=True, on_delete=models.SET_NULL),
+          _value=models.CharField(max_length=500),
+          _export_id=models.CharField(max_length=255),
+          get_lineage=lambda self: self.tag.get_lineage() if self.tag else [self._value])
+
     with connection.schema_editor() as editor:
-        for name in ("User", "UserProfile", "ExternalIdType", "ExternalId", "CourseOverview", "CourseEnrollment"):
+        for name in ("User", "UserProfile", "ExternalIdType", "ExternalId", "CourseOverview", "CourseEnrollment",
+                     "Taxonomy", "Tag", "ObjectTag"):
             editor.create_model(getattr(module, name))
+    stand_in_tagging_api(module)
     return module
+
+
+def _tag_lineage(tag) -> list[str]:
+    """Tag.get_lineage: the values from the taxonomy's root down to this tag."""
+    lineage = []
+    while tag is not None:
+        lineage.insert(0, tag.value)
+        tag = tag.parent
+    return lineage
+
+
+def stand_in_tagging_api(m: types.ModuleType) -> None:
+    """openedx.core.djangoapps.content_tagging.api.get_object_tags, which the plugin imports to list
+    the tags on a course (get_tags_for_block): the object's ObjectTag rows."""
+    path = "openedx.core.djangoapps.content_tagging.api"
+    parts = path.split(".")
+    for depth in range(1, len(parts) + 1):
+        sys.modules.setdefault(".".join(parts[:depth]), types.ModuleType(".".join(parts[:depth])))
+    sys.modules[path].get_object_tags = lambda object_id: m.ObjectTag.objects.filter(object_id=object_id)
 
 
 def parse_time(value: str | None) -> datetime.datetime | None:
@@ -217,6 +263,16 @@ def create_rows(m: types.ModuleType, state: dict) -> None:
         if person.get("external_user_id"):
             m.ExternalId.objects.create(id=person["id"], user=user, external_id_type=xapi,
                                         external_user_id=person["external_user_id"])
+    for taxonomy in state.get("taxonomies", []):
+        m.Taxonomy.objects.create(id=taxonomy["id"], name=taxonomy["name"])
+    for tag in state.get("tags", []):  # parents first
+        m.Tag.objects.create(id=tag["id"], taxonomy_id=tag["taxonomy"], parent_id=tag.get("parent"),
+                             value=tag["value"], external_id=tag.get("external_id"))
+    for course in state.get("courses", []):
+        for tag_id in course.get("tags", []):
+            tag = m.Tag.objects.get(id=tag_id)
+            m.ObjectTag.objects.create(object_id=course["course_key"], taxonomy_id=tag.taxonomy_id, tag=tag,
+                                       _value=tag.value, _export_id=str(tag.taxonomy_id))
     for enrollment in state.get("enrollments", []):
         m.CourseEnrollment.objects.create(
             id=enrollment["id"], user_id=enrollment["user_id"], course_id=enrollment["course_key"],
@@ -304,6 +360,7 @@ def dump_all(state: dict) -> dict[str, int]:
     from platform_plugin_aspects.sinks.course_enrollment_sink import CourseEnrollmentSink
     from platform_plugin_aspects.sinks.course_overview_sink import CourseOverviewSink
     from platform_plugin_aspects.sinks.external_id_sink import ExternalIdSink
+    from platform_plugin_aspects.sinks.tag_sink import ObjectTagSink, TagSink, TaxonomySink
     from platform_plugin_aspects.sinks.user_profile_sink import UserProfileSink
 
     modulestore = StandinModulestore(build_trees(state))
@@ -328,7 +385,8 @@ def dump_all(state: dict) -> dict[str, int]:
         counts[sink.clickhouse_table_name] = counts.get(sink.clickhouse_table_name, 0) + rows
 
     ModelBaseSink.send_item = send_item
-    for sink_class in (CourseOverviewSink, UserProfileSink, ExternalIdSink, CourseEnrollmentSink):
+    for sink_class in (CourseOverviewSink, UserProfileSink, ExternalIdSink, CourseEnrollmentSink, TaxonomySink,
+                       TagSink, ObjectTagSink):
         if not sink_class.is_enabled():
             raise RunnerError(f"the plugin's {sink_class.__name__} is disabled or cannot load its model")
         sink = sink_class(None, log)
@@ -344,7 +402,7 @@ def run_check() -> list[dict]:
     import sink_check
 
     try:
-        return sink_check.check([name for name in MODEL_CONFIG if name != "auth_user"])
+        return sink_check.check(list(CHECKED_MODELS))
     except sink_check.SinkCheckError as error:
         raise RunnerError(str(error)) from None
 
@@ -353,8 +411,6 @@ def main() -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="plugin_runner %(levelname)s %(message)s")
     # the plugin logs the failing response itself (headers included): our own message says it once
     logging.getLogger("aspects.plugin_runner").setLevel(logging.CRITICAL)
-    # its serializers look up the tag models at import: not in the contract (is_enabled checks ours)
-    logging.getLogger("platform_plugin_aspects.utils").setLevel(logging.CRITICAL)
     try:
         state = json.load(sys.stdin)
         configure_django(state.get("clickhouse") or {})

@@ -33,7 +33,9 @@ IN_CONTEXT_DASHBOARDS = {"course": "in_context_course", "sequential": "in_contex
 # The filters platform-plugin-aspects sets when it opens an in-context dashboard (on course_key and block_id).
 IN_CONTEXT_COURSE_FILTER = "NATIVE_FILTER-course"
 IN_CONTEXT_BLOCK_FILTER = "NATIVE_FILTER-block"
-COURSE_TEAM_DASHBOARDS = (*INSTRUCTOR_DASHBOARDS, *IN_CONTEXT_DASHBOARDS.values())
+# Opened in Superset itself: a course team compares the courses it staffs (row-level security).
+COMPARISON_DASHBOARDS = ("course_comparison",)
+COURSE_TEAM_DASHBOARDS = (*INSTRUCTOR_DASHBOARDS, *IN_CONTEXT_DASHBOARDS.values(), *COMPARISON_DASHBOARDS)
 # platform-plugin-aspects's guest tokens filter every dataset of these dashboards on both.
 COURSE_COLUMNS = ("course_key", "org")
 RLS_NAME = "Course teams see their own courses"

@@ -22,11 +22,7 @@ courses AS (
 states AS (
     SELECT org, course_key,
            toUInt32(countIf(is_enrolled AND last_visit_at >= as_of - INTERVAL 7 DAY)) AS active_last_7_days,
-           -- enrolled learners with a grade only (no grade yet is not 0); the mean of the two middle
-           -- grades when their number is even; NULL when nobody has a grade
-           if(countIf(is_enrolled AND course_grade IS NOT NULL) = 0, NULL,
-              round(quantileExactInclusiveIf(0.5)(assumeNotNull(course_grade), is_enrolled AND course_grade IS NOT NULL),
-                    4)) AS median_grade
+           {{ median_course_grade('course_grade', 'is_enrolled') }} AS median_grade
     FROM {{ ref('int_learner_course_state') }}
     GROUP BY org, course_key
 )
