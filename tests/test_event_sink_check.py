@@ -22,7 +22,8 @@ from tutoraspects.event_sink import check_with_plugin, publish_with_plugin
 from tutoraspects.marts import refresh_now
 
 DRIFTED = "event_sink_drift"
-TABLES = ("course_overviews", "course_blocks", "course_enrollment", "user_profile", "external_id", "sink_checks")
+TABLES = ("course_overviews", "course_blocks", "course_enrollment", "user_profile", "external_id", "taxonomy", "tag",
+          "object_tag", "sink_checks")
 
 
 @pytest.fixture()

@@ -97,14 +97,15 @@ ENROLLMENTS = [
 
 def small_state() -> dict:
     return {
-        # Studio's content tags: course B is tagged with a child tag (its parent is listed with it)
-        "taxonomies": [{"id": 1, "name": "Subject"}, {"id": 2, "name": "Level"}],
-        "tags": [{"id": 1, "taxonomy": 1, "parent": None, "value": "Mathematics", "external_id": ""},
-                 {"id": 2, "taxonomy": 1, "parent": 1, "value": "Statistics, applied", "external_id": "st-1"},
-                 {"id": 3, "taxonomy": 2, "parent": None, "value": "Introductory", "external_id": ""}],
+        # Studio's content tags: course B is tagged with a child tag (its parent is listed with it). Ids
+        # apart from the demo platform's, which other tests publish into the same stack.
+        "taxonomies": [{"id": 901, "name": "Subject"}, {"id": 902, "name": "Level"}],
+        "tags": [{"id": 901, "taxonomy": 901, "parent": None, "value": "Mathematics", "external_id": ""},
+                 {"id": 902, "taxonomy": 901, "parent": 901, "value": "Statistics, applied", "external_id": "st-1"},
+                 {"id": 903, "taxonomy": 902, "parent": None, "value": "Introductory", "external_id": ""}],
         "courses": [
             course(A, "OrgA", "Introduction, with a comma", False, course_a_blocks(), 0.5),
-            {**course(B, "OrgB", "Statistics", True, course_b_blocks(), 0.65), "tags": [2, 3]},
+            {**course(B, "OrgB", "Statistics", True, course_b_blocks(), 0.65), "tags": [902, 903]},
         ],
         "users": copy.deepcopy(USERS),
         "enrollments": copy.deepcopy(ENROLLMENTS),
@@ -164,7 +165,7 @@ def test_course_overviews(published):
     assert str(a["modified"]).startswith("2026-02-01 10:00:00")
     assert a["dump_id"] != b["dump_id"]
     # the tags applied to the course and their parents, by id
-    assert sorted(json.loads(b["course_data_json"])["tags"]) == [1, 2, 3]
+    assert sorted(json.loads(b["course_data_json"])["tags"]) == [901, 902, 903]
     assert json.loads(a["course_data_json"])["tags"] == []
 
 
@@ -173,11 +174,11 @@ def test_course_tags_by_name(published):
     its parents included, from the tag and taxonomy tables the plugin fills."""
     settings, _ = published  # the stack's init built the models: a staging view reads the tables as they are
     rows = query(settings, f"SELECT course_key, taxonomy, tag FROM {settings.reporting_database}.stg_sink_course_tags "
-                           "ORDER BY course_key, tag")
+                           f"WHERE course_key IN ('{A}', '{B}') ORDER BY course_key, tag")
     assert [(r["course_key"], r["taxonomy"], r["tag"]) for r in rows] == [
         (B, "Level", "Introductory"), (B, "Subject", "Mathematics"), (B, "Subject", "Statistics, applied")]
-    tag = query(settings, "SELECT * FROM {db}.tag FINAL WHERE id = 2")[0]
-    assert (tag["taxonomy"], tag["parent"], tag["external_id"]) == (1, 1, "st-1")
+    tag = query(settings, "SELECT * FROM {db}.tag FINAL WHERE id = 902")[0]
+    assert (tag["taxonomy"], tag["parent"], tag["external_id"]) == (901, 901, "st-1")
     assert json.loads(tag["lineage"]) == ["Mathematics", "Statistics, applied"]
 
 
