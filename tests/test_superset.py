@@ -67,10 +67,17 @@ def test_every_asset_is_imported(client):
 
 
 def test_database_reads_as_report_user_without_a_stored_password(client, settings_):
-    (database_id,) = ids_by_uuid(client, "database").values()
-    uri = client.request("GET", f"/api/v1/database/{database_id}/connection")["result"]["sqlalchemy_uri"]
-    assert uri == (f"clickhousedb://{settings_.report_user}:{MASKED_PASSWORD}@{settings_.clickhouse_host}:"
-                   f"{settings_.clickhouse_http_port}/{settings_.reporting_database}")
+    databases = {d.config["database_name"]: ids_by_uuid(client, "database")[d.uuid] for d in load_tree().of("databases")}
+
+    def uri_of(name: str) -> str:
+        return client.request("GET", f"/api/v1/database/{databases[name]}/connection")["result"]["sqlalchemy_uri"]
+
+    assert uri_of("ClickHouse (Aspects)") == (
+        f"clickhousedb://{settings_.report_user}:{MASKED_PASSWORD}@{settings_.clickhouse_host}:"
+        f"{settings_.clickhouse_http_port}/{settings_.reporting_database}")
+    # the usage charts' second database: the embedded stack's own metadata file, read-only
+    metadata = settings_.superset_sqlalchemy_uri[len("sqlite:///"):]
+    assert uri_of("Superset metadata") == f"sqlite:///file:{metadata}?mode=ro&uri=true"
     for path in (REPO / "superset_assets").rglob("*.yaml"):
         assert settings_.report_password not in path.read_text()
 
@@ -101,7 +108,12 @@ def test_import_is_idempotent_and_overwrites(client, settings_, tmp_path):
 
 
 def test_every_chart_returns_rows(client):
+    from test_superset_usage import load_chart
+
     ids = ids_by_uuid(client, "chart")
+    # the Superset usage charts count what people did: open a dashboard, load a chart
+    assert client.session.get(f"{client.url}/api/v1/dashboard/course", timeout=60).status_code == 200
+    load_chart(client.session, client.url, ids[load_tree().of("charts")[0].uuid])
     for asset in load_tree().of("charts"):
         results = client.chart_data(ids[asset.uuid])
         assert results, asset.name
@@ -126,8 +138,8 @@ def test_ui_export_serializes_back_to_the_same_tree(client, tmp_path):
     serialize_export(export, into, echo=lambda _: None)
     assert check_assets(into) == []
     assert {a.uuid for a in load_tree(into).assets} == {a.uuid for a in load_tree().assets}
-    database = next(load_tree(into).of("databases")[0].path.parent.glob("*.yaml")).read_text()
-    assert "${CLICKHOUSE_REPORT_URI}" in database
+    uris = {d.config["database_name"]: d.config["sqlalchemy_uri"] for d in load_tree(into).of("databases")}
+    assert uris == {"ClickHouse (Aspects)": "${CLICKHOUSE_REPORT_URI}", "Superset metadata": "${SUPERSET_METADATA_URI}"}
 
     fresh = tmp_path / "fresh"
     serialize_export(export, fresh, echo=lambda _: None)

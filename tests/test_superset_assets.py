@@ -136,15 +136,27 @@ def test_rendered_bundle_fills_placeholders_and_sends_the_password_apart(tree):
         superset_admin_username="admin", superset_admin_password="z",
         superset_course_team_role="Aspects Course Team", superset_lms_username="aspects_lms",
         superset_lms_password="lpw", superset_lms_role="Aspects LMS",
+        superset_db_host="mysql", superset_db_port="3306", superset_db_name="superset",
+        superset_metadata_reader_username="reader", superset_metadata_reader_password="r3ader/pw",
     )
     bundle, passwords = render_bundle(settings, tree)
-    assert passwords == {"databases/clickhouse_reporting.yaml": "s3cret/pw"}
+    assert passwords == {"databases/clickhouse_reporting.yaml": "s3cret/pw",
+                         "databases/superset_metadata.yaml": "r3ader/pw"}
     with zipfile.ZipFile(__import__("io").BytesIO(bundle)) as archive:
         names = archive.namelist()
         assert "aspects_assets/metadata.yaml" in names
         text = "\n".join(archive.read(name).decode() for name in names)
-    assert "${" not in text and "s3cret" not in text
+    assert "${" not in text and "s3cret" not in text and "r3ader" not in text
     assert "clickhousedb://ch_report:XXXXXXXXXX@clickhouse:8123/analytics" in text
+    # Superset's own metadata, for the usage charts: MySQL as the reader account (Tutor) ...
+    assert "mysql+pymysql://reader:XXXXXXXXXX@mysql:3306/superset?charset=utf8mb4" in text
+    # ... or the embedded stack's SQLite file, read-only and without a password
+    embedded = settings.with_overrides(superset_sqlalchemy_uri="sqlite:////srv/aspects/superset.db")
+    bundle, passwords = render_bundle(embedded, tree)
+    assert "databases/superset_metadata.yaml" not in passwords
+    with zipfile.ZipFile(__import__("io").BytesIO(bundle)) as archive:
+        database = archive.read("aspects_assets/databases/superset_metadata.yaml").decode()
+    assert "sqlite:///file:/srv/aspects/superset.db?mode=ro&uri=true" in database
     assert "schema: analytics" in text
     assert report_uri(settings.with_overrides(clickhouse_secure=True)).endswith("?protocol=https")
 

@@ -22,7 +22,7 @@ from dotenv import dotenv_values
 from conftest_render import render_root
 from tutoraspects import services
 from tutoraspects.embedded.venvs import ensure_venv
-from tutoraspects.superset.metadata import create_metadata_database
+from tutoraspects.superset.metadata import create_metadata_database, grant_metadata_reader
 
 REPO = Path(__file__).resolve().parent.parent
 MYSQL = dict(host="127.0.0.1", port=3306, user="root", password="")
@@ -110,3 +110,57 @@ def test_the_job_says_what_is_missing(tmp_path):
                             env={**env, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
     assert "SUPERSET_ADMIN_USERNAME is not set" in result.stderr and "Traceback" not in result.stderr
+
+
+def _usage_sql(dataset: str) -> str:
+    """The SQL of a Superset-usage dataset, as the versioned asset holds it."""
+    import yaml
+
+    return yaml.safe_load((REPO / "superset_assets" / "datasets" / f"{dataset}.yaml").read_text())["sql"]
+
+
+def test_metadata_reader_reads_the_usage_columns_only(database):
+    """On MySQL (Tutor), the usage charts read Superset's metadata as a reader account granted SELECT on
+    a few columns: their datasets' SQL runs as it, password hashes, emails and writes are refused. The
+    tables are a hand-written subset of Superset's own, with its column names."""
+    name, user = database
+    reader = f"{user[:26]}_read"
+    create_metadata_database("127.0.0.1", 3306, "root", "", name, user, "owner-password", echo=lambda _: None)
+    try:
+        with pymysql.connect(host="127.0.0.1", port=3306, user=user, password="owner-password",
+                             database=name) as own, own.cursor() as cursor:
+            cursor.execute("CREATE TABLE ab_user (id INT PRIMARY KEY, first_name VARCHAR(64), username VARCHAR(64), "
+                           "password VARCHAR(256), active BOOL, email VARCHAR(320), last_login DATETIME, "
+                           "created_on DATETIME)")
+            cursor.execute("CREATE TABLE logs (id INT PRIMARY KEY, action VARCHAR(512), user_id INT, json TEXT, "
+                           "dttm DATETIME, dashboard_id INT, slice_id INT, duration_ms INT, referrer VARCHAR(1024))")
+            cursor.execute("CREATE TABLE dashboards (id INT PRIMARY KEY, dashboard_title VARCHAR(500), "
+                           "json_metadata TEXT)")
+            cursor.execute("CREATE TABLE slices (id INT PRIMARY KEY, slice_name VARCHAR(250), params TEXT)")
+            cursor.execute("INSERT INTO ab_user VALUES (1, 'Ada', 'ada', 'pbkdf2:secret', TRUE, 'ada@example.com', "
+                           "'2026-03-02 10:00:00', '2026-03-01 09:00:00'), (2, 'Bob', 'bob', 'pbkdf2:other', TRUE, "
+                           "'bob@example.com', NULL, '2026-03-05 09:00:00')")
+            cursor.execute("INSERT INTO dashboards VALUES (7, 'Course Dashboard', '{}')")
+            cursor.execute("INSERT INTO slices VALUES (9, 'Total Learners Enrolled', '{}')")
+            cursor.execute("INSERT INTO logs VALUES (1, 'DashboardRestApi.get', 1, '{}', '2026-03-02 10:01:00', 7, NULL, "
+                           "5, ''), (2, 'ChartDataRestApi.data', 1, '{}', '2026-03-02 10:01:01', NULL, 9, 30, ''), "
+                           "(3, 'log', NULL, '{}', '2026-03-02 10:01:02', 7, 9, 0, '')")
+            own.commit()
+        grant_metadata_reader("127.0.0.1", 3306, "root", "", name, reader, "reader-password", echo=lambda _: None)
+        grant_metadata_reader("127.0.0.1", 3306, "root", "", name, reader, "reader-password", echo=lambda _: None)
+        with pymysql.connect(host="127.0.0.1", port=3306, user=reader, password="reader-password",
+                             database=name) as connection, connection.cursor() as cursor:
+            cursor.execute(_usage_sql("superset_action_log") + " ORDER BY action_date")
+            assert [row[1:] for row in cursor.fetchall()] == [
+                ("DashboardRestApi.get", 1, "ada", 7, "Course Dashboard", None, None),
+                ("ChartDataRestApi.data", 1, "ada", None, None, 9, "Total Learners Enrolled")]
+            cursor.execute(_usage_sql("superset_users") + " ORDER BY id")
+            assert [row[:2] for row in cursor.fetchall()] == [(1, "ada"), (2, "bob")]
+            for refused in ("SELECT password FROM ab_user", "SELECT email FROM ab_user", "SELECT json FROM logs",
+                            "SELECT params FROM slices", "INSERT INTO logs (id, action) VALUES (4, 'x')",
+                            "DELETE FROM logs"):
+                with pytest.raises(pymysql.err.MySQLError):
+                    cursor.execute(refused)
+    finally:
+        with pymysql.connect(**MYSQL) as connection, connection.cursor() as cursor:
+            cursor.execute("DROP USER IF EXISTS %s@'%%'", (reader,))

@@ -112,6 +112,9 @@ hooks.Filters.CONFIG_DEFAULTS.add_items(
         ("SUPERSET_REDIS_PORT", "{{ REDIS_PORT }}"),
         # Metadata database URI; empty: MySQL from SUPERSET_DB_* (the embedded stack sets a SQLite file).
         ("SUPERSET_SQLALCHEMY_URI", ""),
+        # The Operator dashboard's Superset usage reads the metadata database through this
+        # account: SELECT on a few columns of the logs, users, dashboards and charts tables.
+        ("SUPERSET_METADATA_READER_USERNAME", "aspects_superset_reader"),
         # Guest tokens (embedded dashboards): the audience Superset signs and checks,
         # and the role a guest token's holder gets (defined in superset_config.py).
         ("SUPERSET_GUEST_TOKEN_AUDIENCE", "aspects-superset"),
@@ -153,6 +156,7 @@ hooks.Filters.CONFIG_UNIQUE.add_items(
         ("SUPERSET_OAUTH2_CLIENT_SECRET", "{{ 48|random_string }}"),
         ("SUPERSET_LMS_PASSWORD", "{{ 24|random_string }}"),
         ("SUPERSET_DB_PASSWORD", "{{ 24|random_string }}"),
+        ("SUPERSET_METADATA_READER_PASSWORD", "{{ 24|random_string }}"),
     ]
 )
 

@@ -58,6 +58,18 @@ KEYS = {
 }
 
 
+# Superset's metadata database, which the Operator dashboard's usage charts read (superset/usage.py):
+# optional in a settings file (read as empty: no usage charts' database then).
+SUPERSET_METADATA = {
+    "SUPERSET_SQLALCHEMY_URI": "superset_sqlalchemy_uri",
+    "SUPERSET_DB_HOST": "superset_db_host",
+    "SUPERSET_DB_PORT": "superset_db_port",
+    "SUPERSET_DB_NAME": "superset_db_name",
+    "SUPERSET_METADATA_READER_USERNAME": "superset_metadata_reader_username",
+    "SUPERSET_METADATA_READER_PASSWORD": "superset_metadata_reader_password",
+}
+
+
 # Operators' additions, each from a Tutor patch of that name (docs/extending.md): Tutor config key ->
 # (Settings field, patch). Optional in a settings file: an install without them reads them as empty.
 EXTENSIONS = {
@@ -116,6 +128,12 @@ class Settings:
     superset_lms_password: str
     superset_lms_role: str
     dashboard_locales: tuple[str, ...] = ("en",)
+    superset_sqlalchemy_uri: str = ""
+    superset_db_host: str = ""
+    superset_db_port: str = ""
+    superset_db_name: str = ""
+    superset_metadata_reader_username: str = ""
+    superset_metadata_reader_password: str = ""
     extra_clickhouse_sql: str = ""
     extra_dbt_packages: str = ""
     extra_superset_assets: str = ""
@@ -127,6 +145,7 @@ class Settings:
             raise ValueError(f"missing settings: {', '.join(missing)}")
         values = {field: config[key] for key, field in KEYS.items()}
         values.update({field: config.get(key) or "" for key, (field, _) in EXTENSIONS.items()})
+        values.update({field: config.get(key) or "" for key, field in SUPERSET_METADATA.items()})
         for field in dataclasses.fields(cls):
             if field.type == "int":
                 values[field.name] = int(values[field.name])
@@ -172,6 +191,7 @@ def render_settings_yaml(config: Mapping[str, Any]) -> str:
     """The settings file's content, from a Tutor config (or template context, whose `patch` fills the
     operators' additions)."""
     values = {key: config[key] for key in KEYS}
+    values.update({key: config.get(key) or "" for key in SUPERSET_METADATA})
     patch = config.get("patch")
     if patch:
         values.update({key: patch(name).strip() for key, (_, name) in EXTENSIONS.items()})

@@ -69,7 +69,7 @@ class EmbeddedStack:
     def start_superset(self, echo: Echo = print) -> None:
         """Init Superset's metadata (idempotent), serve it on 127.0.0.1, import the assets."""
         from ..superset import import_assets
-        from ..superset.metadata import init_superset
+        from ..superset.metadata import init_superset, use_write_ahead_log
         from ..superset.service import superset_env, superset_web, superset_worker
 
         settings = self.settings
@@ -86,6 +86,7 @@ class EmbeddedStack:
                                 "admin@aspects.invalid", log_file, echo,
                                 stamp_file=self.root.data_dir("superset") / "init.stamp")
         echo(f"Superset initialized in {seconds:.0f} s.")
+        use_write_ahead_log(settings.superset_sqlalchemy_uri)
         self.superset = superset_web(bin_dir, env, host, port, log_file)
         echo(f"Starting Superset on http://{host}:{port} ...")
         self.superset.start(timeout=120)

@@ -2,7 +2,7 @@
 
 Layout (see superset_assets/README.md):
 
-    superset_assets/databases/<name>.yaml   the ClickHouse connection (report user)
+    superset_assets/databases/<name>.yaml   the ClickHouse connection (report user), Superset's metadata
     superset_assets/datasets/<table>.yaml   one per mart (or intermediate model)
     superset_assets/charts/<slug>.yaml      one per chart
     superset_assets/dashboards/<slug>.yaml  one per dashboard
@@ -261,6 +261,9 @@ def check_assets(root: Path | None = None, models_dir: Path | None = None) -> li
         uri = str(asset.config.get("sqlalchemy_uri", ""))
         if "${CLICKHOUSE_REPORT_URI}" not in uri and re.search(r"://[^/]*:(?!XXXXXXXXXX@)[^/@]+@", uri):
             problems.append(f"{asset.relative()}: sqlalchemy_uri holds a password: use ${{CLICKHOUSE_REPORT_URI}}")
+        elif not (PLACEHOLDER.fullmatch(uri) and PLACEHOLDER.fullmatch(uri).group(1) in DATABASE_URIS):
+            problems.append(f"{asset.relative()}: sqlalchemy_uri must be one of "
+                            f"{', '.join('${' + name + '}' for name in DATABASE_URIS)}")
         if "password" in asset.config:
             problems.append(f"{asset.relative()}: a password must not be stored in the repository")
     for asset in tree.of("datasets"):
@@ -358,8 +361,36 @@ def report_uri(settings: Settings, password: str = MASKED_PASSWORD) -> str:
     )
 
 
+def metadata_read_uri(settings: Settings, password: str = MASKED_PASSWORD) -> str:
+    """The connection the Superset-usage charts read Superset's own metadata through, read-only:
+    the embedded stack's SQLite file opened read-only; MySQL (or the configured database) as the
+    reader account, which may only SELECT a few columns (superset/metadata.py grants them)."""
+    uri = settings.superset_sqlalchemy_uri
+    if uri.startswith("sqlite:///"):
+        return f"sqlite:///file:{uri[len('sqlite:///'):]}?mode=ro&uri=true"
+    user = quote(settings.superset_metadata_reader_username, safe="")
+    if uri:  # another server: the same one, as the reader
+        scheme, rest = uri.split("://", 1)
+        return f"{scheme}://{user}:{quote(password, safe='')}@{rest.split('@', 1)[-1]}"
+    if not (settings.superset_db_host and settings.superset_db_name and settings.superset_metadata_reader_username):
+        raise AssetError("Superset's metadata database is not in the settings (SUPERSET_DB_HOST, SUPERSET_DB_NAME, "
+                         "SUPERSET_METADATA_READER_USERNAME): run `tutor config save`")
+    return (f"mysql+pymysql://{user}:{quote(password, safe='')}@{settings.superset_db_host}:"
+            f"{settings.superset_db_port or 3306}/{settings.superset_db_name}?charset=utf8mb4")
+
+
+# The databases' URIs, and the password each one's import sends beside the bundle ("" for none).
+DATABASE_URIS: dict[str, tuple[Callable[..., str], Callable[[Settings], str]]] = {
+    "CLICKHOUSE_REPORT_URI": (report_uri, lambda s: s.report_password),
+    "SUPERSET_METADATA_URI": (metadata_read_uri,
+                              lambda s: "" if s.superset_sqlalchemy_uri.startswith("sqlite:") else
+                              s.superset_metadata_reader_password),
+}
+REPORT_DATABASE = "${CLICKHOUSE_REPORT_URI}"
+
 PLACEHOLDERS: dict[str, Callable[[Settings], str]] = {
     "CLICKHOUSE_REPORT_URI": report_uri,
+    "SUPERSET_METADATA_URI": metadata_read_uri,
     "REPORTING_DATABASE": lambda s: s.reporting_database,
     "XAPI_DATABASE": lambda s: s.xapi_database,
     "EVENT_SINK_DATABASE": lambda s: s.event_sink_database,
@@ -410,7 +441,10 @@ def render_bundle(settings: Settings, root: Path | None = None) -> tuple[bytes, 
             name = asset.relative()
             bundle.writestr(f"aspects_assets/{name}", yaml.safe_dump(_fill(asset.config, values), sort_keys=False))
             if asset.kind == "databases":
-                passwords[name] = settings.report_password
+                placeholder = PLACEHOLDER.fullmatch(str(asset.config["sqlalchemy_uri"]))
+                password = DATABASE_URIS[placeholder.group(1)][1](settings) if placeholder else ""
+                if password:
+                    passwords[name] = password
     return buffer.getvalue(), passwords
 
 
@@ -439,7 +473,7 @@ def import_assets(settings: Settings, echo: Echo = print, root: Path | None = No
     echo(f"Superset assets imported: {result}.")
     from .access import apply_access
 
-    (database,) = tree.of("databases")
+    (database,) = [d for d in tree.of("databases") if d.config["sqlalchemy_uri"] == REPORT_DATABASE]
     apply_access(client, tree, settings, database.config["database_name"], echo)
     return result
 
@@ -452,8 +486,9 @@ def slugify(text: str) -> str:
 
 
 def _normalize(kind: str, config: dict[str, Any], reporting_database: str) -> dict[str, Any]:
-    if kind == "databases":
-        config["sqlalchemy_uri"] = "${CLICKHOUSE_REPORT_URI}"
+    if kind == "databases":  # ClickHouse, or Superset's own metadata (the usage charts)
+        clickhouse = str(config.get("sqlalchemy_uri", "")).startswith("clickhouse")
+        config["sqlalchemy_uri"] = REPORT_DATABASE if clickhouse else "${SUPERSET_METADATA_URI}"
         config.pop("password", None)
     elif kind == "datasets":
         if config.get("schema") == reporting_database:

@@ -71,6 +71,17 @@ def init_superset(bin_dir: Path, env: Mapping[str, str], admin_username: str, ad
     return time.monotonic() - started
 
 
+def use_write_ahead_log(uri: str) -> None:
+    """A SQLite metadata file (the embedded stack) in WAL mode: the usage charts read it while
+    Superset writes its action log, and in the default journal mode a reader makes the writer
+    wait ("database is locked"). The mode is kept in the file."""
+    import sqlite3
+
+    if uri.startswith("sqlite:///"):
+        with sqlite3.connect(uri[len("sqlite:///"):]) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+
+
 def create_metadata_database(host: str, port: int, root_user: str, root_password: str, name: str, user: str,
                              password: str, echo: Echo = print, attempts: int = 30, wait_seconds: float = 5) -> None:
     """The MySQL database and user Superset keeps its metadata in (created or brought up to date)."""
@@ -95,6 +106,32 @@ def create_metadata_database(host: str, port: int, root_user: str, root_password
     echo(f"Superset database {name} ready")
 
 
+# What the Superset-usage charts read (datasets superset_action_log and superset_users), and all the
+# metadata reader account may read: no password hashes, emails, chart parameters or saved queries.
+READER_COLUMNS = {
+    "logs": ("id", "action", "user_id", "dashboard_id", "slice_id", "dttm"),
+    "ab_user": ("id", "username", "active", "created_on", "last_login"),
+    "dashboards": ("id", "dashboard_title"),
+    "slices": ("id", "slice_name"),
+}
+
+
+def grant_metadata_reader(host: str, port: int, root_user: str, root_password: str, name: str, reader: str,
+                          reader_password: str, echo: Echo = print) -> None:
+    """The read-only account of Superset's usage charts: SELECT on READER_COLUMNS, nothing else.
+    After `superset db upgrade` (MySQL grants columns of tables that exist)."""
+    import pymysql
+
+    quoted = name.replace("`", "``")
+    with pymysql.connect(host=host, port=port, user=root_user, password=root_password,
+                         connect_timeout=10) as connection, connection.cursor() as cursor:
+        cursor.execute("CREATE USER IF NOT EXISTS %s@'%%' IDENTIFIED BY %s", (reader, reader_password))
+        cursor.execute("ALTER USER %s@'%%' IDENTIFIED BY %s", (reader, reader_password))
+        for table, columns in READER_COLUMNS.items():
+            cursor.execute(f"GRANT SELECT ({', '.join(columns)}) ON `{quoted}`.`{table}` TO %s@'%%'", (reader,))
+    echo(f"Superset metadata reader {reader} ready (read-only: {', '.join(READER_COLUMNS)})")
+
+
 def main(environ: Mapping[str, str] = os.environ) -> int:
     """The Tutor job: the settings come from the environment (names as in config.yml)."""
     def setting(key: str) -> str:
@@ -105,17 +142,19 @@ def main(environ: Mapping[str, str] = os.environ) -> int:
 
     try:
         admin = [setting(key) for key in ("SUPERSET_ADMIN_USERNAME", "SUPERSET_ADMIN_PASSWORD", "SUPERSET_ADMIN_EMAIL")]
-        if environ.get("SUPERSET_DB_ROOT_USERNAME"):  # MySQL metadata (no SUPERSET_SQLALCHEMY_URI)
-            create_metadata_database(
-                setting("SUPERSET_DB_HOST"), int(setting("SUPERSET_DB_PORT")), setting("SUPERSET_DB_ROOT_USERNAME"),
-                environ.get("SUPERSET_DB_ROOT_PASSWORD", ""), setting("SUPERSET_DB_NAME"),
-                setting("SUPERSET_DB_USERNAME"), setting("SUPERSET_DB_PASSWORD"),
-            )
+        mysql = bool(environ.get("SUPERSET_DB_ROOT_USERNAME"))  # MySQL metadata (no SUPERSET_SQLALCHEMY_URI)
+        if mysql:
+            server = (setting("SUPERSET_DB_HOST"), int(setting("SUPERSET_DB_PORT")), setting("SUPERSET_DB_ROOT_USERNAME"),
+                      environ.get("SUPERSET_DB_ROOT_PASSWORD", ""), setting("SUPERSET_DB_NAME"))
+            create_metadata_database(*server, setting("SUPERSET_DB_USERNAME"), setting("SUPERSET_DB_PASSWORD"))
         superset = shutil.which("superset")
         if not superset:
             raise ServiceError("the `superset` command is not on PATH: run this in the aspects-superset image")
         with tempfile.TemporaryDirectory() as folder:
             init_superset(Path(superset).parent, environ, *admin, Path(folder) / "superset-init.log")
+        if mysql:
+            grant_metadata_reader(*server, setting("SUPERSET_METADATA_READER_USERNAME"),
+                                  setting("SUPERSET_METADATA_READER_PASSWORD"))
     except ServiceError as error:
         print(f"Error: {error}", file=sys.stderr)
         return 1

@@ -22,6 +22,13 @@ SQLALCHEMY_DATABASE_URI = {{ SUPERSET_SQLALCHEMY_URI|default("", true)|tojson }}
     )
 )
 
+# The Operator dashboard's Superset usage charts read this metadata through a second
+# database connection. Superset refuses SQLite connections by default (one could read
+# any file of the server); the embedded stack keeps its metadata in SQLite and reads it
+# read-only, so it lifts that guard. On MySQL (Tutor) the guard stays.
+if SQLALCHEMY_DATABASE_URI.startswith("sqlite:"):
+    PREVENT_UNSAFE_DB_CONNECTIONS = False
+
 # Redis: results and chart cache, and the Celery broker (the worker), when a
 # Redis host is configured (Tutor: the platform's Redis). Open edX uses
 # databases 0 and 1 of the same server; Superset keeps to 2 and 3.
