@@ -40,3 +40,13 @@ def test_staging_rows_have_course_org_and_actor(demo):
             "OR NOT match(course_key, '^course-v1:[^+]+[+][^+]+[+][^+]+$')"
         )
         assert bad == 0, table
+
+
+def test_every_answer_to_a_question_lands_in_the_responses_table(demo, demo_spec):
+    """stg_problem_responses: a one-question problem's evaluated statement, and each question's child
+    statement of a multi-question problem (not their GroupActivity parent), with the answer given."""
+    kinds = collections.Counter(kind_of(s) for s in generate_statements(demo_spec))
+    client = connect(demo)
+    assert client.command("SELECT count() FROM reporting.stg_problem_responses FINAL") == \
+        kinds["problem_check_server"] + kinds["problem_check_question"]
+    assert client.command("SELECT countIf(response = '' OR problem_id = '') FROM reporting.stg_problem_responses") == 0

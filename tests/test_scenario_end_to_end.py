@@ -250,7 +250,10 @@ class Learner:
         self.browser(names[action], data, source="mobile" if mobile else "browser")
 
     # -- problems: one answer = server problem_check + edx.grades.problem.submitted + browser problem_check
-    def answer(self, problem, *correct: bool, attempt: int):
+    def answer(self, problem, *correct: bool, attempt: int, answers=None):
+        """`answers`: what was answered, per question (default "7" when right, "9" when wrong); a list
+        is a checkbox answer (choiceresponse)."""
+        answers = answers or ["7" if ok else "9" for ok in correct]
         problem_key, problem_hex = KEY[problem], hexid(problem)
         inputs = [f"{problem_hex}_{n}_1" for n in range(2, len(correct) + 2)]
         earned = sum(correct)
@@ -265,10 +268,11 @@ class Learner:
             "success": "correct" if earned == len(correct) else "incorrect",
             "attempts": attempt,
             "submission": {
-                k: {"question": f"Question {n + 1} of {problem}", "answer": "7" if ok else "9",
-                    "response_type": "multiplechoiceresponse", "input_type": "choicegroup", "correct": ok,
+                k: {"question": f"Question {n + 1} of {problem}", "answer": given,
+                    "response_type": "choiceresponse" if isinstance(given, list) else "multiplechoiceresponse",
+                    "input_type": "checkboxgroup" if isinstance(given, list) else "choicegroup", "correct": ok,
                     "variant": "", "group_label": ""}
-                for n, (k, ok) in enumerate(zip(inputs, correct))
+                for n, (k, ok, given) in enumerate(zip(inputs, correct, answers))
             },
         }, path=handler, module={"display_name": problem, "usage_key": problem_key})
         self.server("edx.grades.problem.submitted", {
@@ -414,7 +418,7 @@ def stories() -> list[Learner]:
     jon.change_mode("verified")
     jon.day(1)
     jon.next("U113")                                    # on U113 (last of 1.1) -> U121
-    jon.answer("P1", True, attempt=1)
+    jon.answer("P1", True, attempt=1, answers=[["7", "11"]])  # a checkbox answer: two choices
     jon.course_grade(0.2)
 
     kim = L["kim"].day(1)
@@ -718,6 +722,32 @@ def test_course_problem_results(marts):
         ("P4", "Exam question", 2, 2, 1, "U221", True, 2, 1, 1, 50.0, 50.0, 2, 1.0),         # ada; dan wrong
     ])
 
+
+
+def test_problem_initial_responses(marts):
+    """Each learner's FIRST answer per question, as ERB sends it (a checkbox answer is a JSON list):
+    one row per response."""
+    rows = by(marts("problem_initial_responses", [
+        "problem_id", "question", "response", "learners", "learners_correct", "learners_answered", "pct_of_learners"]),
+        "problem_id", "question", "response")
+    assert rows == {(problem, question, response): dict(zip(
+        ("learners", "learners_correct", "learners_answered", "pct_of_learners"), figures)) for
+        problem, question, response, *figures in [
+            # P1: ada "7"; jon checks "7" and "11" (right); leo "9" (wrong, twice: the first counts)
+            ("P1", "Question 1 of P1", "7", 2, 2, 3, 66.67),
+            ("P1", "Question 1 of P1", "11", 1, 1, 3, 33.33),
+            ("P1", "Question 1 of P1", "9", 1, 0, 3, 33.33),
+            # P2: ada and eve "7"; dan "9" first (his right second answer is not initial)
+            ("P2", "Question 1 of P2", "7", 2, 2, 3, 66.67),
+            ("P2", "Question 1 of P2", "9", 1, 0, 3, 33.33),
+            # P3, two questions (the child statements): ada, eve, kim right on the first; eve wrong on the second
+            ("P3", "Question 1 of P3", "7", 3, 3, 3, 100.0),
+            ("P3", "Question 2 of P3", "7", 2, 2, 3, 66.67),
+            ("P3", "Question 2 of P3", "9", 1, 0, 3, 33.33),
+            # P4: ada right, dan wrong
+            ("P4", "Question 1 of P4", "7", 1, 1, 2, 50.0),
+            ("P4", "Question 1 of P4", "9", 1, 0, 2, 50.0),
+        ]}
 
 
 def with_story_day(rows: list[dict], date_column: str) -> list[dict]:
