@@ -82,7 +82,6 @@ def test_usage_charts_count_what_superset_logged(settings_, client, used):
         "Most-used Dashboards", "Most-used Charts")}
     after = usage(settings_)
 
-
     (active,) = got["Superset Active Users"]
     assert before["active_users"] <= active["active_users"] <= after["active_users"]
     assert active["active_users"] >= 2  # the admin client and ada at least
