@@ -724,6 +724,29 @@ def test_course_problem_results(marts):
 
 
 
+def test_course_comparison(marts):
+    """The Course Comparison row of the story's one run, worked out from the stories."""
+    [row] = marts("course_comparison", [
+        "course", "course_run", "tags", "enrollments", "active_enrollments", "completed_learners", "passed_learners",
+        "at_risk_learners", "active_learners", "not_started_learners", "active_last_7_days", "graded_learners",
+        "avg_grade", "median_grade", "first_attempts", "first_attempts_correct", "videos", "videos_watched",
+        "video_viewings"])
+    assert row == {
+        "course": "E2E+Story", "course_run": "2026", "tags": [],
+        "enrollments": 12, "active_enrollments": 11,                 # hal unenrolled
+        "completed_learners": 2, "passed_learners": 2,               # ada, eve (dan passed, then failed)
+        "at_risk_learners": 5,                                       # ben, cleo, dan, gus, leo
+        "active_learners": 3, "not_started_learners": 1,             # fay, jon, kim; ivy
+        "active_last_7_days": 4,                                     # ada, fay, jon, kim
+        "graded_learners": 6, "avg_grade": 0.4167, "median_grade": 0.375,  # 0.1 0.2 0.3 | 0.45 0.55 0.9
+        # learner-problem pairs: P1 ada jon leo, P2 ada dan eve, P3 ada eve kim, P4 ada dan; right first: P1 ada
+        # jon, P2 ada eve, P3 ada kim, P4 ada
+        "first_attempts": 11, "first_attempts_correct": 7,
+        # V1 played by ada ben gus leo, V2 by ada fay (ivy only loaded V1)
+        "videos": 2, "videos_watched": 2, "video_viewings": 6,
+    }
+
+
 def test_problem_initial_responses(marts):
     """Each learner's FIRST answer per question, as ERB sends it (a checkbox answer is a JSON list):
     one row per response."""
