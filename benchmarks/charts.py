@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 
 from tutoraspects.clickhouse_client import connect
-from tutoraspects.superset.assets import dashboard_chart_uuids, load_tree
+from tutoraspects.superset.assets import REPORT_DATABASE, dashboard_chart_uuids, load_tree
 from tutoraspects.superset.client import SupersetClient
 
 RUNS = int(os.environ.get("BENCH_CHART_RUNS", 3))
@@ -133,7 +133,7 @@ def bench_charts(settings, runs: int = RUNS, echo=print) -> list[ChartFigures]:
     courseful = {dataset.uuid for dataset in tree.of("datasets")
                  if any(column["column_name"] == "course_key" for column in dataset.config["columns"])}
     # Datasets on Superset's own metadata (the usage charts): no ClickHouse time to read
-    clickhouse = {d.uuid for d in tree.of("databases") if d.config["sqlalchemy_uri"] == "${CLICKHOUSE_REPORT_URI}"}
+    clickhouse = {d.uuid for d in tree.of("databases") if d.config["sqlalchemy_uri"] == REPORT_DATABASE}
     metadata = {d.uuid for d in tree.of("datasets") if d.config["database_uuid"] not in clickhouse}
     dataset_ids = {row["uuid"]: row["datasource_id"] for row in client.list("chart", ("uuid", "datasource_id"))}
     figures = []

@@ -58,7 +58,8 @@ KEYS = {
 }
 
 
-# Superset's metadata database, which the Operator dashboard's usage charts read (superset/usage.py):
+# Superset's metadata database, which the Operator dashboard's usage charts read (superset/assets.py,
+# metadata_read_uri):
 # optional in a settings file (read as empty: no usage charts' database then).
 SUPERSET_METADATA = {
     "SUPERSET_SQLALCHEMY_URI": "superset_sqlalchemy_uri",

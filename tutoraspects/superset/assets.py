@@ -261,9 +261,9 @@ def check_assets(root: Path | None = None, models_dir: Path | None = None) -> li
         uri = str(asset.config.get("sqlalchemy_uri", ""))
         if "${CLICKHOUSE_REPORT_URI}" not in uri and re.search(r"://[^/]*:(?!XXXXXXXXXX@)[^/@]+@", uri):
             problems.append(f"{asset.relative()}: sqlalchemy_uri holds a password: use ${{CLICKHOUSE_REPORT_URI}}")
-        elif not (PLACEHOLDER.fullmatch(uri) and PLACEHOLDER.fullmatch(uri).group(1) in DATABASE_URIS):
+        elif not (PLACEHOLDER.fullmatch(uri) and PLACEHOLDER.fullmatch(uri).group(1) in DATABASE_PASSWORDS):
             problems.append(f"{asset.relative()}: sqlalchemy_uri must be one of "
-                            f"{', '.join('${' + name + '}' for name in DATABASE_URIS)}")
+                            f"{', '.join('${' + name + '}' for name in DATABASE_PASSWORDS)}")
         if "password" in asset.config:
             problems.append(f"{asset.relative()}: a password must not be stored in the repository")
     for asset in tree.of("datasets"):
@@ -379,12 +379,11 @@ def metadata_read_uri(settings: Settings, password: str = MASKED_PASSWORD) -> st
             f"{settings.superset_db_port or 3306}/{settings.superset_db_name}?charset=utf8mb4")
 
 
-# The databases' URIs, and the password each one's import sends beside the bundle ("" for none).
-DATABASE_URIS: dict[str, tuple[Callable[..., str], Callable[[Settings], str]]] = {
-    "CLICKHOUSE_REPORT_URI": (report_uri, lambda s: s.report_password),
-    "SUPERSET_METADATA_URI": (metadata_read_uri,
-                              lambda s: "" if s.superset_sqlalchemy_uri.startswith("sqlite:") else
-                              s.superset_metadata_reader_password),
+# A database's URI placeholder -> the password its import sends beside the bundle (when the rendered
+# URI has one: the embedded SQLite metadata has none).
+DATABASE_PASSWORDS: dict[str, Callable[[Settings], str]] = {
+    "CLICKHOUSE_REPORT_URI": lambda s: s.report_password,
+    "SUPERSET_METADATA_URI": lambda s: s.superset_metadata_reader_password,
 }
 REPORT_DATABASE = "${CLICKHOUSE_REPORT_URI}"
 
@@ -439,12 +438,11 @@ def render_bundle(settings: Settings, root: Path | None = None) -> tuple[bytes, 
         bundle.writestr("aspects_assets/metadata.yaml", yaml.safe_dump(metadata))
         for asset in tree.assets:
             name = asset.relative()
-            bundle.writestr(f"aspects_assets/{name}", yaml.safe_dump(_fill(asset.config, values), sort_keys=False))
-            if asset.kind == "databases":
-                placeholder = PLACEHOLDER.fullmatch(str(asset.config["sqlalchemy_uri"]))
-                password = DATABASE_URIS[placeholder.group(1)][1](settings) if placeholder else ""
-                if password:
-                    passwords[name] = password
+            rendered = _fill(asset.config, values)
+            bundle.writestr(f"aspects_assets/{name}", yaml.safe_dump(rendered, sort_keys=False))
+            if asset.kind == "databases" and f":{MASKED_PASSWORD}@" in rendered["sqlalchemy_uri"]:
+                placeholder = PLACEHOLDER.fullmatch(asset.config["sqlalchemy_uri"]).group(1)
+                passwords[name] = DATABASE_PASSWORDS[placeholder](settings)
     return buffer.getvalue(), passwords
 
 

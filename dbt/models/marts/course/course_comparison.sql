@@ -78,8 +78,7 @@ SELECT
     learners.org AS org,
     learners.course_key AS course_key,
     -- course-v1:Org+Number+Run (or Org/Number/Run): the course is Org+Number, the run is Run
-    if(extract(learners.course_key, '^(?:course-v1:)?(.+)[+/][^+/]+$') = '', learners.course_key,
-       extract(learners.course_key, '^(?:course-v1:)?(.+)[+/][^+/]+$')) AS course,
+    ifNull(nullIf(extract(learners.course_key, '^(?:course-v1:)?(.+)[+/][^+/]+$'), ''), learners.course_key) AS course,
     extract(learners.course_key, '[+/]([^+/]+)$') AS course_run,
     if(courses.display_name = '', learners.course_key, courses.display_name) AS course_name,
     course_tags.tags AS tags,
