@@ -1,24 +1,16 @@
 {#- The statements that make a learner active in a course (a "visit"): unit
     navigation (item: the block named; links clicked do not count), a video
     played or completed, a problem answered (server evaluation of the problem),
-    a forum post. One definition for the learner
-    state, the daily course activity and the active-learner counts. Read with
-    SETTINGS final = 1 so a re-sent statement counts once. -#}
-{% macro activity_statements() -%}
-    SELECT org, course_key, actor_id, emission_time, 'page' AS activity, block_id AS item
-    FROM {{ ref('stg_navigation_events') }}
-    WHERE navigation != 'other'
-    UNION ALL
-    SELECT org, course_key, actor_id, emission_time, 'video', video_id
-    FROM {{ ref('stg_video_events') }}
-    WHERE verb IN ('played', 'completed')
-    UNION ALL
-    SELECT org, course_key, actor_id, emission_time, 'problem', problem_id
-    FROM {{ ref('stg_problem_events') }}
-    WHERE is_answer
-    UNION ALL
-    SELECT org, course_key, actor_id, emission_time, 'forum', post_id
-    FROM {{ ref('stg_forum_events') }}
+    a forum post. One definition for the learner state, the daily activity and
+    the active-learner counts: each source is a staging model, its kind of
+    activity, the column naming the item and the statements that count. -#}
+{% macro activity_sources() -%}
+    {{ return([
+        {"model": "stg_navigation_events", "activity": "page", "item": "block_id", "where": "navigation != 'other'"},
+        {"model": "stg_video_events", "activity": "video", "item": "video_id", "where": "verb IN ('played', 'completed')"},
+        {"model": "stg_problem_events", "activity": "problem", "item": "problem_id", "where": "is_answer"},
+        {"model": "stg_forum_events", "activity": "forum", "item": "post_id", "where": "true"},
+    ]) }}
 {%- endmacro %}
 
 
@@ -28,8 +20,8 @@
 {% macro active_learners_per_period(by_org=false) -%}
 {%- set org = 'org, ' if by_org else '' -%}
 WITH active_days AS (
-    SELECT DISTINCT org, course_key, actor_id, toDate(emission_time) AS day
-    FROM ({{ activity_statements() }})
+    SELECT DISTINCT org, course_key, actor_id, activity_date AS day
+    FROM {{ ref('int_learner_activity_days') }}
 )
 SELECT
     {{ org }}period,
@@ -42,5 +34,4 @@ ARRAY JOIN
     ['day', 'week', 'month'] AS period,
     [day, toMonday(day), toStartOfMonth(day)] AS period_start
 GROUP BY {{ org }}period, period_start
-SETTINGS final = 1
 {%- endmacro %}

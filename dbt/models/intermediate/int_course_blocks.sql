@@ -32,8 +32,8 @@ units AS (
     FROM blocks WHERE block_type = 'vertical'
 ),
 video_lengths AS (
-    SELECT org, course_key, video_id, max(video_length) AS video_length
-    FROM {{ ref('stg_video_events') }}
+    SELECT org, course_key, video_id, maxMerge(video_length) AS video_length
+    FROM {{ ref('int_video_lengths') }}
     GROUP BY org, course_key, video_id
 )
 SELECT

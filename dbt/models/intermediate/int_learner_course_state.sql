@@ -17,23 +17,29 @@ enrollment AS (
     FROM {{ ref('stg_enrollment_events') }}
     GROUP BY org, course_key, actor_id
 ),
-activity AS (
-    {{ activity_statements() }}
-    UNION ALL
-    -- pages counted: the units int_page_visits resolved from subsection + position
-    SELECT org, course_key, actor_id, last_visited_at, 'unit', unit_id
-    FROM {{ ref('int_page_visits') }}
-),
 engagement AS (
     SELECT
         org, course_key, actor_id,
-        min(emission_time) AS first_activity_at,
-        max(emission_time) AS last_visit_at,
-        uniqExactIf(item, activity = 'unit') AS pages_visited,
-        uniqExactIf(item, activity = 'video') AS videos_viewed,
-        uniqExactIf(item, activity = 'problem') AS problems_attempted,
-        countIf(activity = 'forum') AS forum_posts
-    FROM activity
+        min(first_at) AS first_activity_at,
+        max(last_at) AS last_visit_at,
+        sum(pages) AS pages_visited,
+        sum(videos) AS videos_viewed,
+        sum(problems) AS problems_attempted,
+        sum(posts) AS forum_posts
+    FROM (
+        SELECT org, course_key, actor_id, minMerge(first_at) AS first_at, maxMerge(last_at) AS last_at,
+               toUInt64(0) AS pages,
+               uniqExactMergeIf(items, activity = 'video') AS videos,
+               uniqExactMergeIf(items, activity = 'problem') AS problems,
+               uniqExactMergeIf(statements, activity = 'forum') AS posts
+        FROM {{ ref('int_learner_activity_days') }}
+        GROUP BY org, course_key, actor_id
+        UNION ALL
+        -- pages counted: the units int_page_visits resolved from subsection + position
+        SELECT org, course_key, actor_id, min(last_visited_at), max(last_visited_at), uniqExact(unit_id), 0, 0, 0
+        FROM {{ ref('int_page_visits') }}
+        GROUP BY org, course_key, actor_id
+    )
     GROUP BY org, course_key, actor_id
 ),
 grades AS (

@@ -10,12 +10,11 @@
 -- "At-Risk Cumulative Interactions" (is_at_risk); course_activity_daily adds
 -- it up per course, so the statements are read once for both.
 WITH
-activity AS ({{ activity_statements() }}),
 learners AS ({{ learners_at_risk_flags() }}),
 daily AS (
-    SELECT org, course_key, actor_id, toDate(emission_time) AS activity_date, activity,
-           toUInt64(count()) AS interactions
-    FROM activity
+    SELECT org, course_key, actor_id, activity_date, activity,
+           toUInt64(uniqExactMerge(statements)) AS interactions
+    FROM {{ ref('int_learner_activity_days') }}
     WHERE course_key != ''
     GROUP BY org, course_key, actor_id, activity_date, activity
 )
