@@ -33,7 +33,8 @@ def test_changed_model_is_reported_then_backfilled(settings):
     statement = forum_post(course)
     bulk_insert(settings, [statement])
     # A view that missed this statement: as if the model had been changed since.
-    client.command("DELETE FROM reporting.stg_forum_events WHERE course_key = {c:String}", parameters={"c": course})
+    for table in ("stg_forum_events", "int_learner_activity_days"):
+        client.command(f"DELETE FROM reporting.{table} WHERE course_key = {{c:String}}", parameters={"c": course})
     backfill.record(settings, [])  # no-op
     client.insert("aspects.dbt_staging_versions", [["stg_forum_events", "an older version"]],
                   column_names=["model", "checksum"])
@@ -49,3 +50,8 @@ def test_changed_model_is_reported_then_backfilled(settings):
     assert client.command(
         "SELECT count() FROM reporting.stg_forum_events FINAL WHERE course_key = {c:String}", parameters={"c": course}
     ) == 1
+    # the aggregates kept on insert are rebuilt with it, and keep following inserts
+    bulk_insert(settings, [forum_post(course)])
+    assert client.command(
+        "SELECT uniqExactMerge(statements) FROM reporting.int_learner_activity_days WHERE course_key = {c:String}",
+        parameters={"c": course}) == 2

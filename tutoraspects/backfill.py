@@ -4,8 +4,8 @@ Staging tables are filled by materialized views as statements arrive. When a
 staging model (or the parsing macros) changes, `dbt run` swaps the view's
 query but keeps the rows already parsed the old way. Init reports such
 models; `aspects backfill` (or `tutor aspects backfill`) re-parses every raw
-event for them (`dbt run --full-refresh`), and the marts follow at their next
-refresh.
+event for them (`dbt run --full-refresh`), with the aggregates kept on insert
+from them; the marts follow at their next refresh.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from .settings import Settings
 
 STAGING_DIR = DBT_PROJECT_DIR / "models" / "staging"
 PARSING_MACROS = DBT_PROJECT_DIR / "macros" / "xapi.sql"
+ON_INSERT_DIR = DBT_PROJECT_DIR / "models" / "intermediate" / "on_insert"
 
 
 def staging_checksums() -> dict[str, str]:
@@ -77,7 +78,9 @@ def backfill(settings: Settings, models: list[str] | None = None, echo: Callable
         echo("No staging model needs a backfill.")
         return []
     echo(f"Backfilling {', '.join(models)} from the raw xAPI table ...")
-    run_dbt(settings, ["run", "--full-refresh", "-s", *models], echo=echo)
+    # the aggregates kept on insert from these tables are rebuilt with them (and their views re-attached)
+    aggregates = [f"{model}+,path:{ON_INSERT_DIR.relative_to(DBT_PROJECT_DIR)}" for model in models]
+    run_dbt(settings, ["run", "--full-refresh", "-s", *models, *aggregates], echo=echo)
     record(settings, models)
     migrations.apply_ttl(settings, echo=echo)  # a full refresh recreates the tables, without their TTL
     return models
