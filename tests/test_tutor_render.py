@@ -18,6 +18,8 @@ import types
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import xml.etree.ElementTree as ElementTree
+
 import bcrypt
 import pytest
 import yaml
@@ -54,7 +56,9 @@ def facts():
 
 SCENARIOS = {
     "default_root": (),
-    "cluster_root": ("CLICKHOUSE_CLUSTER_NAME=analytics",),
+    # two shards of three replicas (the defaults are one of two), so that every loop of the templates runs
+    "cluster_root": ("CLICKHOUSE_CLUSTER_NAME=analytics", "CLICKHOUSE_CLUSTER_SHARDS=2",
+                     "CLICKHOUSE_CLUSTER_REPLICAS=3"),
     "no_superset_root": ("RUN_SUPERSET=false",),
 }
 
@@ -488,6 +492,9 @@ def test_k8s_jobs(k8s_docs):
     assert find(k8s_docs, "Job", "superset-job")
 
 
+POD_KINDS = ("Deployment", "StatefulSet", "Job")
+
+
 def plugin_secrets(config: dict) -> dict[str, str]:
     """This plugin's generated secrets (passwords, keys, the OAuth2 client secret) in a root's config."""
     return {key: str(value) for key, value in config.items()
@@ -503,10 +510,14 @@ def test_kustomization(any_root, tmp_path):
         for file in files:
             assert any_root.file(file).is_file(), file
     assert generators["aspects-settings"] == ["plugins/aspects/apps/aspects/settings.yml"]
+    cluster = bool(any_root.config.get("CLICKHOUSE_CLUSTER_NAME"))
     assert generators["clickhouse-config"] == [
         "plugins/aspects/apps/clickhouse/config.xml",
         "plugins/aspects/apps/clickhouse/users.xml",
+        # the cluster's file holds its secrets: a Secret too, and only on a cluster
+        *(["plugins/aspects/apps/clickhouse/cluster.xml"] if cluster else []),
     ]
+    assert ("clickhouse-keeper-config" in generators) == cluster
     assert generators["ralph-config"] == ["plugins/aspects/apps/ralph/auth.json"]
     assert generators["ralph-env"] == ["plugins/aspects/apps/ralph/ralph.env"]
     if "superset-config" in generators:
@@ -533,17 +544,17 @@ def test_kustomization(any_root, tmp_path):
     # Every Secret a pod mounts exists under its hashed name.
     generated = names(docs, "Secret")
     for doc in docs:
-        if doc["kind"] in ("Deployment", "Job"):
+        if doc["kind"] in POD_KINDS:
             for volume in doc["spec"]["template"]["spec"].get("volumes", []):
                 assert "configMap" not in volume or not volume["configMap"]["name"].startswith(
                     ("aspects", "clickhouse", "ralph", "superset")), (doc["metadata"]["name"], volume)
                 if "secret" in volume:
                     assert volume["secret"]["secretName"] in generated, (doc["metadata"]["name"], volume)
-    # No secret of this plugin in a ConfigMap or in a Deployment's or Job's spec, except in the LMS and
+    # No secret of this plugin in a ConfigMap or in a pod's spec (Deployment, StatefulSet, Job), except in the LMS and
     # Studio's settings, which Tutor keeps in its openedx-settings ConfigMaps with the LMS's own secrets.
     secrets = plugin_secrets(any_root.config)
     assert len(secrets) >= 8
-    exposed = "\n".join(yaml.safe_dump(doc) for doc in docs if doc["kind"] in ("ConfigMap", "Deployment", "Job")
+    exposed = "\n".join(yaml.safe_dump(doc) for doc in docs if doc["kind"] in ("ConfigMap", *POD_KINDS)
                         and not doc["metadata"]["name"].startswith("openedx-settings"))
     assert not [key for key, value in secrets.items() if value in exposed]
 
@@ -566,8 +577,164 @@ def test_run_superset_false_removes_superset(no_superset_root):
 def test_cluster_mode_renders(cluster_root):
     settings = yaml.safe_load(cluster_root.text("plugins/aspects/apps/aspects/settings.yml"))
     assert settings["CLICKHOUSE_CLUSTER_NAME"] == "analytics"
+    assert (settings["CLICKHOUSE_CLUSTER_SHARDS"], settings["CLICKHOUSE_CLUSTER_REPLICAS"]) == (2, 3)
     services = compose_model(cluster_root.compose_files())["services"]
     assert {"clickhouse", "ralph", "superset", "aspects-job"} <= set(services)
+
+
+# --- cluster mode on Kubernetes (docs/scaling.md) ----------------------------------------
+
+
+def pod_hosts(statefulset: dict) -> list[str]:
+    """The stable DNS names of a StatefulSet's pods: <name>-<ordinal>.<its headless Service>."""
+    name, spec = statefulset["metadata"]["name"], statefulset["spec"]
+    return [f"{name}-{ordinal}.{spec['serviceName']}" for ordinal in range(spec["replicas"])]
+
+
+def env_values(box: dict) -> dict:
+    return {item["name"]: item.get("value", item.get("valueFrom")) for item in box.get("env", [])}
+
+
+def ports_by_name(box: dict) -> dict[str, int]:
+    return {port["name"]: port["containerPort"] for port in box["ports"]}
+
+
+@pytest.fixture(scope="module")
+def cluster_docs(cluster_root) -> list[dict]:
+    return k8s_documents(cluster_root.k8s_files())
+
+
+def test_single_server_has_no_cluster_parts(default_root, k8s_docs):
+    """Without a cluster name: the one Deployment and its volume, as before; cluster.xml says nothing."""
+    assert not names(k8s_docs, "StatefulSet")
+    assert find(k8s_docs, "Deployment", "clickhouse") and find(k8s_docs, "PersistentVolumeClaim", "clickhouse")
+    assert not {"clickhouse-headless", "clickhouse-keeper"} & names(k8s_docs, "Service")
+    assert len(ElementTree.parse(default_root.file("plugins/aspects/apps/clickhouse/cluster.xml")).getroot()) == 0
+    assert "_local" not in default_root.text("plugins/aspects/apps/clickhouse/users.xml")
+
+
+def test_cluster_keeper(cluster_root, cluster_docs):
+    """Three Keeper servers, each finding its raft id from its pod's ordinal; keeper.xml lists the pods."""
+    keeper = find(cluster_docs, "StatefulSet", "clickhouse-keeper")
+    assert keeper["spec"]["replicas"] == 3
+    headless = find(cluster_docs, "Service", keeper["spec"]["serviceName"])
+    assert headless["spec"]["clusterIP"] == "None" and headless["spec"]["publishNotReadyAddresses"] is True
+    assert headless["spec"]["selector"] == keeper["spec"]["template"]["metadata"]["labels"]
+    box = container(keeper)
+    ports = ports_by_name(box)
+    assert box["readinessProbe"]["httpGet"] == {"path": "/ready", "port": "http-control"}
+    assert box["livenessProbe"]["tcpSocket"]["port"] == "client"
+    mounts = {mount["mountPath"]: mount for mount in box["volumeMounts"]}
+    assert mounts["/etc/clickhouse-keeper/keeper.xml"]["subPath"] == "keeper.xml"
+    volumes = {volume["name"]: volume for volume in keeper["spec"]["template"]["spec"]["volumes"]}
+    assert volumes[mounts["/etc/clickhouse-keeper/keeper.xml"]["name"]]["secret"]["secretName"] == \
+        "clickhouse-keeper-config"
+    assert keeper["spec"]["volumeClaimTemplates"][0]["metadata"]["name"] == mounts["/var/lib/clickhouse-keeper"]["name"]
+
+    config = ElementTree.parse(cluster_root.file("plugins/aspects/apps/clickhouse-keeper/keeper.xml")).getroot()
+    server = config.find("keeper_server")
+    assert int(server.findtext("tcp_port")) == ports["client"]
+    assert int(server.find("http_control").findtext("port")) == ports["http-control"]
+    raft = {int(node.findtext("id")): (node.findtext("hostname"), int(node.findtext("port")))
+            for node in server.find("raft_configuration")}
+    assert raft == {ordinal + 1: (host, ports["raft"]) for ordinal, host in enumerate(pod_hosts(keeper))}
+    # the id comes from the environment, which the start command fills from the pod's name: run that part
+    assert server.find("server_id").get("from_env") == "KEEPER_SERVER_ID"
+    assert box["command"][:2] == ["sh", "-c"] and env_values(box)["POD_NAME"] == {"fieldRef": {"fieldPath": "metadata.name"}}
+    setup, start = box["command"][2].split(" && ")
+    assert start.startswith("exec clickhouse keeper --config-file=/etc/clickhouse-keeper/keeper.xml")
+    for ordinal, host in enumerate(pod_hosts(keeper)):
+        pod_name = host.split(".")[0]
+        result = run("sh", "-c", f'POD_NAME={pod_name}; {setup} && echo "$KEEPER_SERVER_ID"')
+        assert int(result.stdout) == ordinal + 1 and raft[ordinal + 1][0].startswith(pod_name + ".")
+
+
+def test_cluster_servers(cluster_root, cluster_docs):
+    """A StatefulSet per shard whose pods are its replicas, secured and probed like the single server; the
+    `clickhouse` Service reaches all of them; cluster.xml names every replica, the Keeper pods and each
+    pod's macros."""
+    config = cluster_root.config
+    shards = [doc for doc in cluster_docs if doc["kind"] == "StatefulSet"
+              and doc["metadata"]["name"].startswith("clickhouse-shard")]
+    assert [doc["metadata"]["name"] for doc in shards] == ["clickhouse-shard1", "clickhouse-shard2"]
+    assert "clickhouse" not in names(cluster_docs, "Deployment")
+    assert "clickhouse" not in names(cluster_docs, "PersistentVolumeClaim")
+    service = find(cluster_docs, "Service", "clickhouse")
+    headless = find(cluster_docs, "Service", "clickhouse-headless")
+    assert headless["spec"]["clusterIP"] == "None" and headless["spec"]["publishNotReadyAddresses"] is True
+    for number, shard in enumerate(shards, start=1):
+        spec = shard["spec"]
+        assert spec["replicas"] == 3 and spec["serviceName"] == "clickhouse-headless"
+        labels = spec["template"]["metadata"]["labels"]
+        assert spec["selector"]["matchLabels"] == labels
+        assert service["spec"]["selector"].items() <= labels.items()
+        assert headless["spec"]["selector"].items() <= labels.items()
+        pod = spec["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True and pod["securityContext"]["runAsUser"] == 101
+        (box,) = pod["containers"]
+        assert box["securityContext"] == {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
+        assert box["readinessProbe"]["httpGet"]["path"] == "/ping" == box["livenessProbe"]["httpGet"]["path"]
+        assert {"cpu", "memory"} <= set(box["resources"]["requests"]) and "memory" in box["resources"]["limits"]
+        env = env_values(box)
+        assert env["CLICKHOUSE_SHARD"] == str(number)
+        assert env["CLICKHOUSE_REPLICA"] == {"fieldRef": {"fieldPath": "metadata.name"}}
+        assert env["CLICKHOUSE_INTERSERVER_HOST"] == "$(CLICKHOUSE_REPLICA).clickhouse-headless"
+        mounts = {mount["mountPath"]: mount for mount in box["volumeMounts"]}
+        assert mounts["/etc/clickhouse-server/config.d/cluster.xml"]["subPath"] == "cluster.xml"
+        assert mounts["/etc/clickhouse-server/config.d/aspects.xml"]["subPath"] == "config.xml"
+        assert spec["volumeClaimTemplates"][0]["metadata"]["name"] == mounts["/var/lib/clickhouse"]["name"]
+        assert spec["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"] == "20Gi"
+        assert {volume["name"]: volume for volume in pod["volumes"]}["config"]["secret"]["secretName"] == \
+            "clickhouse-config"
+
+    root = ElementTree.parse(cluster_root.file("plugins/aspects/apps/clickhouse/cluster.xml")).getroot()
+    (cluster,) = root.find("remote_servers")
+    assert cluster.tag == "analytics"
+    assert cluster.findtext("secret") == config["CLICKHOUSE_CLUSTER_SECRET"]
+    listed = [[(replica.findtext("host"), int(replica.findtext("port"))) for replica in shard.findall("replica")]
+              for shard in cluster.findall("shard")]
+    assert listed == [[(host, 9000) for host in pod_hosts(shard)] for shard in shards]
+    assert all(shard.findtext("internal_replication") == "true" for shard in cluster.findall("shard"))
+    keeper = find(cluster_docs, "StatefulSet", "clickhouse-keeper")
+    assert [(node.findtext("host"), int(node.findtext("port"))) for node in root.find("zookeeper")] == \
+        [(host, ports_by_name(container(keeper))["client"]) for host in pod_hosts(keeper)]
+    macros = {macro.tag: macro.get("from_env") for macro in root.find("macros")}
+    assert macros == {"shard": "CLICKHOUSE_SHARD", "replica": "CLICKHOUSE_REPLICA"}
+    assert root.findtext("default_replica_path") == "/clickhouse/tables/{uuid}/{shard}"
+    assert root.findtext("default_replica_name") == "{replica}"
+    assert root.find("interserver_http_host").get("from_env") == "CLICKHOUSE_INTERSERVER_HOST"
+    assert int(root.findtext("interserver_http_port")) == ports_by_name(container(shards[0]))["interserver"]
+    credentials = root.find("interserver_http_credentials")
+    assert credentials.findtext("password") == config["CLICKHOUSE_INTERSERVER_PASSWORD"]
+
+
+def test_cluster_raw_table_is_the_distributed_one(cluster_root):
+    """Ralph writes the Distributed table migration 0010 creates; its user may write the shards' local
+    tables it forwards to; inserts wait for the shards."""
+    from tutoraspects import migrations
+    from tutoraspects.settings import Settings
+
+    env = dict(line.split("=", 1) for line in cluster_root.text("plugins/aspects/apps/ralph/ralph.env").splitlines()
+               if line and not line.startswith("#"))
+    settings = Settings.load(cluster_root.file("plugins/aspects/apps/aspects/settings.yml"))
+    assert (settings.cluster_shards, settings.cluster_replicas) == (2, 3)
+    distributed = migrations.render(settings)["0010_raw_distributed.sql"]
+    table = f"{env['RALPH_BACKENDS__LRS__CLICKHOUSE__DATABASE']}.{env['RALPH_BACKENDS__LRS__CLICKHOUSE__EVENT_TABLE_NAME']}"
+    assert f"\nCREATE TABLE IF NOT EXISTS {table} ON CLUSTER 'analytics'\nAS {table}_local\nENGINE = Distributed(" \
+        in distributed
+    users = ElementTree.parse(cluster_root.file("plugins/aspects/apps/clickhouse/users.xml")).getroot()
+    grants = [query.text for query in users.find("users").find("ch_lrs").find("grants")]
+    assert grants == [f"GRANT INSERT, SELECT ON {table}", f"GRANT INSERT, SELECT ON {table}_local"]
+    assert users.find("profiles").find("default").findtext("distributed_foreground_insert") == "1"
+
+
+def test_cluster_size_is_checked_when_saved(tmp_path):
+    """A cluster size that is not a whole number of servers stops `tutor config save`."""
+    run(TUTOR, f"--root={tmp_path}", "plugins", "enable", "aspects")
+    result = run(TUTOR, f"--root={tmp_path}", "config", "save", "--set", "CLICKHOUSE_CLUSTER_NAME=analytics",
+                 "--set", "CLICKHOUSE_CLUSTER_SHARDS=0", check=False)
+    assert result.returncode != 0
+    assert "CLICKHOUSE_CLUSTER_SHARDS=0" in result.stdout + result.stderr
 
 
 # --- images ---------------------------------------------------------------------------

@@ -52,8 +52,17 @@ hooks.Filters.CONFIG_DEFAULTS.add_items(
         ("CLICKHOUSE_SECURE", False),
         # Empty: the image's own listen addresses; the embedded stack sets 127.0.0.1.
         ("CLICKHOUSE_LISTEN_HOST", ""),
-        # Set to run on a ClickHouse cluster: Replicated engines and ON CLUSTER DDL.
+        # Set to run on a ClickHouse cluster: Replicated engines and ON CLUSTER DDL, a Distributed raw
+        # table; with RUN_CLICKHOUSE, Kubernetes runs the cluster: SHARDS x REPLICAS servers (a StatefulSet
+        # per shard) and three ClickHouse Keeper servers (docs/scaling.md).
         ("CLICKHOUSE_CLUSTER_NAME", ""),
+        ("CLICKHOUSE_CLUSTER_SHARDS", 1),
+        ("CLICKHOUSE_CLUSTER_REPLICAS", 2),
+        # Keeper runs from the server image (`clickhouse keeper`), so both are one release.
+        ("CLICKHOUSE_KEEPER_DOCKER_IMAGE", "{{ CLICKHOUSE_DOCKER_IMAGE }}"),
+        ("CLICKHOUSE_KEEPER_K8S_VOLUME_SIZE", "5Gi"),
+        # Replicas fetch parts from each other over the interserver HTTP port with this login.
+        ("CLICKHOUSE_INTERSERVER_USER", "interserver"),
         ("CLICKHOUSE_ADMIN_USER", "ch_admin"),
         ("CLICKHOUSE_LRS_USER", "ch_lrs"),
         ("CLICKHOUSE_REPORT_USER", "ch_report"),
@@ -66,6 +75,7 @@ hooks.Filters.CONFIG_DEFAULTS.add_items(
         # throttled ClickHouse merges and Superset workers are slower, not safer).
         ("ASPECTS_K8S_RESOURCES", {
             "clickhouse": {"requests": {"cpu": "1", "memory": "4Gi"}, "limits": {"memory": "8Gi"}},
+            "clickhouse-keeper": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}},
             "ralph": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}},
             "superset": {"requests": {"cpu": "250m", "memory": "1Gi"}, "limits": {"memory": "2Gi"}},
             "superset-worker": {"requests": {"cpu": "100m", "memory": "512Mi"}, "limits": {"memory": "2Gi"}},
@@ -147,6 +157,11 @@ hooks.Filters.CONFIG_UNIQUE.add_items(
         ("CLICKHOUSE_LRS_PASSWORD", "{{ 24|random_string }}"),
         ("CLICKHOUSE_REPORT_PASSWORD", "{{ 24|random_string }}"),
         ("CLICKHOUSE_SINK_PASSWORD", "{{ 24|random_string }}"),
+        # Cluster mode: replication fetches between replicas (interserver HTTP), and the cluster's
+        # shared secret, with which a server runs a distributed query on the others as the user who
+        # sent it (no password of a user in the server config).
+        ("CLICKHOUSE_INTERSERVER_PASSWORD", "{{ 32|random_string }}"),
+        ("CLICKHOUSE_CLUSTER_SECRET", "{{ 32|random_string }}"),
         ("RALPH_LMS_PASSWORD", "{{ 24|random_string }}"),
         ("RALPH_LOADER_PASSWORD", "{{ 24|random_string }}"),
         ("SUPERSET_SECRET_KEY", "{{ 48|random_string }}"),
@@ -227,6 +242,8 @@ hooks.Filters.ENV_TEMPLATE_TARGETS.add_items(
         ("aspects/build", "plugins"),
         ("config.xml", "plugins/aspects/apps/clickhouse"),
         ("users.xml", "plugins/aspects/apps/clickhouse"),
+        ("cluster.xml", "plugins/aspects/apps/clickhouse"),
+        ("keeper.xml", "plugins/aspects/apps/clickhouse-keeper"),
     ]
 )
 

@@ -71,6 +71,14 @@ SUPERSET_METADATA = {
 }
 
 
+# The size of a cluster Kubernetes runs (CLICKHOUSE_CLUSTER_NAME with RUN_CLICKHOUSE; docs/scaling.md):
+# Tutor config key -> (Settings field, default, lowest allowed). Optional in a settings file.
+CLUSTER_SIZE = {
+    "CLICKHOUSE_CLUSTER_SHARDS": ("cluster_shards", 1, 1),
+    "CLICKHOUSE_CLUSTER_REPLICAS": ("cluster_replicas", 2, 1),
+}
+
+
 # Operators' additions, each from a Tutor patch of that name (docs/extending.md): Tutor config key ->
 # (Settings field, patch). Optional in a settings file: an install without them reads them as empty.
 EXTENSIONS = {
@@ -87,8 +95,28 @@ IDENTIFIERS = {
     **{key: NAME for key in ("ASPECTS_META_DATABASE", "ASPECTS_XAPI_DATABASE", "ASPECTS_RAW_XAPI_TABLE",
                              "ASPECTS_EVENT_SINK_DATABASE", "ASPECTS_REPORTING_DATABASE", "CLICKHOUSE_ADMIN_USER",
                              "CLICKHOUSE_LRS_USER", "CLICKHOUSE_REPORT_USER", "CLICKHOUSE_SINK_USER")},
-    "CLICKHOUSE_CLUSTER_NAME": re.compile(r"^[A-Za-z0-9_.-]*$"),  # empty: no cluster
+    # empty: no cluster; else an XML element name too (cluster.xml's remote_servers)
+    "CLICKHOUSE_CLUSTER_NAME": re.compile(r"^([A-Za-z_][A-Za-z0-9_.-]*)?$"),
 }
+
+
+def cluster_size(config: Mapping[str, Any]) -> dict[str, int]:
+    """Shards and replicas per shard (Settings fields), checked: whole numbers, at least 1."""
+    values, bad = {}, []
+    for key, (field, default, lowest) in CLUSTER_SIZE.items():
+        value = config.get(key)
+        value = default if value is None or value == "" else value
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            number = None
+        if number is None or number < lowest or isinstance(value, bool) or isinstance(value, float):
+            bad.append(f"{key}={value!r}")
+        else:
+            values[field] = number
+    if bad:
+        raise ValueError(f"not a whole number of servers (at least 1): {', '.join(bad)}")
+    return values
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,6 +157,8 @@ class Settings:
     superset_lms_password: str
     superset_lms_role: str
     dashboard_locales: tuple[str, ...] = ("en",)
+    cluster_shards: int = 1
+    cluster_replicas: int = 2
     superset_sqlalchemy_uri: str = ""
     superset_db_host: str = ""
     superset_db_port: str = ""
@@ -147,6 +177,7 @@ class Settings:
         values = {field: config[key] for key, field in KEYS.items()}
         values.update({field: config.get(key) or "" for key, (field, _) in EXTENSIONS.items()})
         values.update({field: config.get(key) or "" for key, field in SUPERSET_METADATA.items()})
+        values.update(cluster_size(config))
         for field in dataclasses.fields(cls):
             if field.type == "int":
                 values[field.name] = int(values[field.name])
@@ -178,6 +209,13 @@ class Settings:
     def ralph_url(self) -> str:
         return f"http://{self.ralph_host}:{self.ralph_port}"
 
+    @property
+    def raw_xapi_local_table(self) -> str:
+        """The table that stores the statements: the raw table itself on one server; on a cluster each
+        shard's Replicated `<raw>_local` table, under the Distributed raw table Ralph writes (migration
+        0010). Staging materialized views, TTLs and deletions act on this one."""
+        return f"{self.raw_xapi_table}_local" if self.cluster_name else self.raw_xapi_table
+
     def with_overrides(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)
 
@@ -193,6 +231,8 @@ def render_settings_yaml(config: Mapping[str, Any]) -> str:
     operators' additions)."""
     values = {key: config[key] for key in KEYS}
     values.update({key: config.get(key) or "" for key in SUPERSET_METADATA})
+    # `tutor config save` stops here on a cluster size that is not one (nothing is rendered with it)
+    values.update({key: cluster_size(config)[field] for key, (field, _, _) in CLUSTER_SIZE.items()})
     patch = config.get("patch")
     if patch:
         values.update({key: patch(name).strip() for key, (_, name) in EXTENSIONS.items()})
