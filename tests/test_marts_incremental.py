@@ -33,6 +33,11 @@ SNAPSHOTS = {
     "int_video_lengths": (
         "SELECT org, course_key, video_id, maxMerge(video_length) FROM reporting.int_video_lengths "
         "WHERE org = {org:String} GROUP BY ALL ORDER BY ALL"),
+    "int_problem_attempt_states": (
+        "SELECT org, course_key, problem_id, actor_id, uniqExactIfMerge(answers), argMaxIfMerge(latest_answer), "
+        "argMinIfMerge(first_answer_correct), maxMerge(ever_correct), minMerge(first_at), maxMerge(last_at) "
+        "FROM reporting.int_problem_attempt_states WHERE org = {org:String} GROUP BY ALL ORDER BY ALL"),
+    "int_problem_attempts": "SELECT * FROM reporting.int_problem_attempts WHERE org = {org:String} ORDER BY ALL",
     "learner_activity_daily": (
         "SELECT * EXCEPT as_of FROM reporting.learner_activity_daily WHERE org = {org:String} ORDER BY ALL"),
     "course_activity_daily": "SELECT * FROM reporting.course_activity_daily WHERE org = {org:String} ORDER BY ALL",
@@ -105,3 +110,53 @@ def test_incremental_aggregates_equal_a_full_rebuild(settings):
     run_dbt(settings, ["run", "--full-refresh", "-s", "path:models/intermediate/on_insert"], echo=lambda _: None)
     refresh_now(settings)
     assert snapshot(settings) == incremental
+
+
+# (actor, problem, id, time, verb, is_answer, is_question, is_multi_question, answered_correctly, score)
+PROBLEM_STATEMENTS = [
+    ("A", "P", "6131", "10:00:00", "attempted", 0, 0, 0, 0, None),
+    ("A", "P", "6132", "10:00:01", "evaluated", 1, 0, 0, 0, 0.0),
+    ("A", "P", "6133", "10:00:01", "attempted", 0, 0, 0, 0, 0.0),
+    ("A", "P", "6134", "10:01:00", "attempted", 0, 0, 0, 0, None),
+    ("A", "P", "6135", "10:01:01", "evaluated", 1, 0, 0, 1, 1.0),
+    ("A", "P", "6136", "10:01:01", "attempted", 0, 0, 0, 1, 1.0),
+    ("B", "P", "6231", "10:00:01", "evaluated", 1, 0, 0, 0, 0.0),
+    ("B", "P", "6232", "10:01:01", "evaluated", 1, 0, 0, 1, 1.0),
+    ("B", "P", "6233", "10:02:01", "evaluated", 1, 0, 0, 0, 0.5),
+    ("C1", "P", "6331", "10:00:00", "attempted", 0, 0, 0, 0, None),
+    ("M", "P2", "6431", "10:00:01", "evaluated", 1, 0, 1, 0, 0.5),
+    ("M", "P2", "6432", "10:00:01", "evaluated", 0, 1, 0, 1, None),
+    ("M", "P2", "6433", "10:00:01", "evaluated", 0, 1, 0, 0, None),
+    ("M", "P2", "6434", "10:05:01", "evaluated", 1, 0, 1, 1, 1.0),
+    ("M", "P2", "6435", "10:05:01", "evaluated", 0, 1, 0, 1, None),
+    ("M", "P2", "6436", "10:05:01", "evaluated", 0, 1, 0, 1, None),
+]
+
+
+def test_problem_attempts_count_answers_and_keep_the_latest(settings):
+    """One answer = one server evaluation of the problem. A is wrong then right: 2 answers, each also giving a
+    browser `attempted` (not counted): correct. B is wrong, right, wrong: 3 answers, incorrect now, correct once.
+    C1 has only a browser attempt: tried, 0 answers, no score. M answers a two-question problem twice (a parent
+    statement plus one per question each time): 2 answers, right only once both questions are. The statements
+    arrive in two inserts, the later ones first, one of them twice."""
+    course = "course-v1:AttemptsOrg+C+R"
+    rows = [[f"00000000-0000-4000-8000-{suffix}00000000", f"2026-01-01 {time}", "AttemptsOrg", course, problem, actor,
+             verb, bool(answer), bool(question), bool(multi), score is not None, bool(correct), score or 0.0]
+            for actor, problem, suffix, time, verb, answer, question, multi, correct, score in PROBLEM_STATEMENTS]
+    columns = ["event_id", "emission_time", "org", "course_key", "problem_id", "actor_id", "verb", "is_answer",
+               "is_question", "is_multi_question", "has_result", "answered_correctly", "score_scaled"]
+    client = connect(settings, "admin")
+    client.insert("reporting.stg_problem_events", rows[8:] + rows[:1], column_names=columns)
+    client.insert("reporting.stg_problem_events", rows[:8], column_names=columns)
+    refresh_now(settings)
+    result = client.query(
+        "SELECT problem_id, actor_id, attempts, is_correct, ever_correct, first_correct, last_score_scaled "
+        "FROM reporting.int_problem_attempts WHERE course_key = {c:String} ORDER BY problem_id, actor_id",
+        parameters={"c": course}).result_rows
+    client.close()
+    assert result == [
+        ("P", "A", 2, True, True, False, 1.0),
+        ("P", "B", 3, False, True, False, 0.5),
+        ("P", "C1", 0, False, False, False, None),
+        ("P2", "M", 2, True, True, False, 1.0),
+    ]

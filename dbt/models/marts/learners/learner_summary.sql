@@ -1,11 +1,10 @@
 {{ config(
-    refreshable=mart_refresh(depends_on=[target.schema ~ '.int_learner_course_state_mv', target.schema ~ '.int_problem_attempts_mv']),
+    refreshable=mart_refresh(depends_on=[target.schema ~ '.int_learner_course_state_mv', target.schema ~ '.int_problem_attempts_mv',
+                                     target.schema ~ '.int_video_views_mv']),
     engine='MergeTree',
     order_by='(org, course_key, username, actor_id)',
 ) }}
 {%- set pii = pii_enabled() %}
-{#- dbt unit tests replace inputs with CTEs, which FINAL cannot be applied to -#}
-{%- set final = '' if model.resource_type == 'unit_test' else 'FINAL' %}
 -- Individual learner dashboard, "Learner Summary": one row per learner and
 -- course with enrollment, last visit, grade, engagement and problem results,
 -- and whether the learner is in the at-risk group (see learner_at_risk).
@@ -36,9 +35,8 @@ problem_results AS (
     GROUP BY org, course_key, actor_id
 ),
 videos_completed AS (
-    SELECT org, course_key, actor_id, uniqExact(video_id) AS videos_completed
-    FROM {{ ref('stg_video_events') }} {{ final }}
-    WHERE verb = 'completed'
+    SELECT org, course_key, actor_id, countIf(completed) AS videos_completed
+    FROM {{ ref('int_video_views') }}
     GROUP BY org, course_key, actor_id
 ){% if pii %},
 profiles AS (
