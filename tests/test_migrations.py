@@ -168,14 +168,66 @@ def test_ttl_follows_the_setting_on_raw_and_staging_tables(settings):
     assert not any("TTL" in engine for engine in engines())
 
 
+def statements(sql: str) -> list[str]:
+    """The statements a migration runs, as clickhouse-migrations splits them, without their comment lines."""
+    from clickhouse_migrations.migrator import Migrator
+
+    return [code.rstrip(";") for code in ("\n".join(line for line in statement.splitlines()
+                                                     if not line.lstrip().startswith("--")).strip()
+                              for statement in Migrator.script_to_statements(sql, True)) if code.rstrip(";")]
+
+
 def test_cluster_mode_renders_replicated_engines_on_cluster(settings):
     rendered = migrations.render(settings.with_overrides(cluster_name="analytics"))
-    every_statement = [s.strip() for sql in rendered.values() for s in sql.split(";") if s.strip().startswith("CREATE")]
-    assert every_statement and all("ON CLUSTER 'analytics'" in s for s in every_statement)
-    engines = [s for s in every_statement if "ENGINE" in s]
-    assert engines and all("ENGINE = ReplicatedReplacingMergeTree" in s for s in engines)
-    single = migrations.render(settings)
-    assert "ON CLUSTER" not in "".join(single.values()) and "Replicated" not in "".join(single.values())
+    every_statement = [s for sql in rendered.values() for s in statements(sql)]
+    ddl = [s for s in every_statement if s.startswith(("CREATE", "ALTER", "RENAME"))]
+    assert ddl and all("ON CLUSTER 'analytics'" in s for s in ddl)
+    engines = [s for s in ddl if "ENGINE" in s]
+    assert engines and all(re.search(r"ENGINE = Replicated\w*MergeTree", s) for s in engines
+                           if "ENGINE = Distributed" not in s)
+    # the one Distributed table is the raw table, over the Replicated one 0002 made, renamed
+    (distributed,) = [s for s in engines if "ENGINE = Distributed" in s]
+    assert distributed.startswith("CREATE TABLE IF NOT EXISTS xapi.xapi_events_all ON CLUSTER 'analytics'\n"
+                                  "AS xapi.xapi_events_all_local\n"
+                                  "ENGINE = Distributed('analytics', 'xapi', 'xapi_events_all_local', cityHash64(")
+    assert statements(rendered["0010_raw_distributed.sql"])[0] == \
+        "RENAME TABLE xapi.xapi_events_all TO xapi.xapi_events_all_local ON CLUSTER 'analytics'"
+    single = "\n".join(s for sql in migrations.render(settings).values() for s in statements(sql))
+    assert "ON CLUSTER" not in single and "Replicated" not in single and "Distributed" not in single
+
+
+def test_distributed_raw_table_runs_nothing_on_one_server(settings):
+    """On one server 0010 is applied (recorded) and runs no statement: the raw table is still 0002's."""
+    assert statements(migrations.render(settings)["0010_raw_distributed.sql"]) == []
+    assert {row.name: row.state for row in migrations.status(settings)}["0010_raw_distributed.sql"] == "applied"
+    client = connect(settings)
+    assert client.command("SELECT engine FROM system.tables WHERE database = 'xapi' AND name = 'xapi_events_all'") \
+        == "ReplacingMergeTree"
+    assert client.command("EXISTS TABLE xapi.xapi_events_all_local") == 0
+
+
+def test_distributed_raw_table_shards_by_the_course_staging_parses(settings):
+    """The sharding key of the Distributed raw table is the course each staging model files the statement
+    under (dbt/macros/xapi.sql): a course's statements, and so each learner's in it, share a shard."""
+    from test_backfill import forum_post
+
+    rendered = migrations.render(settings.with_overrides(cluster_name="analytics"))["0010_raw_distributed.sql"]
+    create = statements(rendered)[1]
+    key = create[create.index("cityHash64(") + len("cityHash64("):create.rindex("))\nCOMMENT")]
+    course = f"course-v1:ShardOrg+S{uuid.uuid4().hex[:8]}+Run"
+    posts = [forum_post(course) for _ in range(3)]
+    block_only = {**forum_post(course), "context": {}, "object": {
+        "id": f"http://lms.test/xblock/block-v1:{course[len('course-v1:'):]}+type@problem+block@p1",
+        "objectType": "Activity"}}
+    bulk_insert(settings, [*posts, block_only])
+    client = connect(settings)
+    ids = [statement["id"] for statement in (*posts, block_only)]
+    rows = client.query(
+        f"SELECT raw.event_id, {key} AS shard_course, staged.course_key FROM xapi.xapi_events_all AS raw "
+        "JOIN reporting.stg_forum_events AS staged ON staged.event_id = raw.event_id "
+        "WHERE raw.event_id IN {ids:Array(UUID)}", parameters={"ids": ids}).result_rows
+    assert len(rows) == len(ids)
+    assert {(shard_course, staged) for _, shard_course, staged in rows} == {(course, course)}
 
 
 def test_event_sink_move_keeps_an_existing_install_data(settings, tmp_path):

@@ -62,7 +62,9 @@ def profile(settings: Settings) -> dict:
 def dbt_vars(settings: Settings) -> dict:
     return {
         "xapi_database": settings.xapi_database,
-        "raw_xapi_table": settings.raw_xapi_table,
+        # The table the staging materialized views read: on a cluster each shard's local table, whose
+        # inserts trigger them (an insert into the Distributed table lands there), not the Distributed one.
+        "raw_xapi_table": settings.raw_xapi_local_table,
         "event_sink_database": settings.event_sink_database,
         "enable_pii": settings.enable_pii,
         "mart_refresh_seconds": settings.mart_refresh_seconds,

@@ -51,6 +51,13 @@ def variables(settings: Settings) -> dict[str, str]:
         # Replicated engines take their ZooKeeper path and replica name from
         # the server's default_replica_path / default_replica_name.
         "REPLICATED": "Replicated" if cluster else "",
+        # Migrations from 0010 on: the table that stores the statements (each shard's local table on a
+        # cluster, the raw table itself on one server) and the cluster name as a string literal.
+        "RAW_XAPI_LOCAL_TABLE": settings.raw_xapi_local_table,
+        "CLUSTER": f"'{cluster}'",
+        # Starts each line of a statement that runs on a cluster only: on one server it turns the
+        # line into a comment, so the migration runs nothing there.
+        "CLUSTER_ONLY": "" if cluster else "-- ",
     }
 
 
@@ -168,7 +175,7 @@ def staging_tables(settings: Settings) -> list[tuple[str, str]]:
             "JOIN system.tables AS mv ON mv.database = view_db AND mv.name = view_name "
             "WHERE raw.database = {db:String} AND raw.name = {t:String} AND mv.target_table != '' "
             "ORDER BY 1, 2",
-            parameters={"db": settings.xapi_database, "t": settings.raw_xapi_table},
+            parameters={"db": settings.xapi_database, "t": settings.raw_xapi_local_table},
         ).result_rows]
     finally:
         client.close()
@@ -183,7 +190,7 @@ def apply_ttl(settings: Settings, echo: Callable[[str], None] = print) -> None:
     """
     on_cluster = variables(settings)["ON_CLUSTER"]
     wanted = f"toDateTime(emission_time) + toIntervalDay({settings.data_ttl_days})"
-    tables = [(settings.xapi_database, settings.raw_xapi_table), *staging_tables(settings)]
+    tables = [(settings.xapi_database, settings.raw_xapi_local_table), *staging_tables(settings)]
     changed = []
     client = connect(settings)
     try:

@@ -207,7 +207,8 @@ def _tables(settings: Settings) -> list[_Target]:
         ).result_rows
     finally:
         client.close()
-    raw = _Target(settings.xapi_database, settings.raw_xapi_table, (), True)
+    # on a cluster, the shards' local tables (a Distributed table takes no DELETE), ON CLUSTER
+    raw = _Target(settings.xapi_database, settings.raw_xapi_local_table, (), True)
     return [raw, *(_Target(db, name, tuple(sorted(columns)), bool(lightweight))
                    for db, name, columns, lightweight in rows)]
 
