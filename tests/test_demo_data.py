@@ -25,12 +25,14 @@ from tutoraspects.demo_data import (
     generate_sink_rows,
     generate_statements,
 )
+from tutoraspects.demo_data import parallel
 from tutoraspects.demo_data import statements as xs
 from tutoraspects.demo_data.course_structure import interaction_type
 from tutoraspects.demo_data.platform import platform_state
 from tutoraspects.demo_data.spec import default_end
 from tutoraspects.event_sink.bulk_rows import SINK_TABLES
 from tutoraspects.event_sink.bulk_rows import plugin_layout_rows
+from tutoraspects.loading import render_tsv_row
 
 REPO = Path(__file__).resolve().parent.parent
 ERB_PYTHON = REPO / ".venvs" / "erb" / "bin" / "python"
@@ -72,6 +74,13 @@ def test_same_seed_same_output_and_different_seed_differs(statements, sink):
     other = DemoSpec(seed=4, learners=80)
     assert json.dumps(list(generate_statements(other))) != json.dumps(statements)
     assert repr(generate_sink_rows(other)) != repr(sink)
+
+
+def test_parallel_rows_are_the_same_bytes_in_the_same_order(statements, monkeypatch):
+    """Bulk loads render the statements in worker processes: what they insert is what one process renders."""
+    monkeypatch.setattr(parallel, "LEARNERS_PER_TASK", 7)  # many tasks, so their order matters
+    serial = [render_tsv_row(statement, 0) for statement in statements]
+    assert list(parallel.rendered_rows(SPEC, workers=2)) == serial
 
 
 def test_statements_stream(statements):

@@ -138,21 +138,24 @@ class BadStatementError(ValueError):
 
 def render_tsv_rows(batch: list[Mapping], first: int = 1) -> bytes:
     """TabSeparated rows: event_id, emission_time, event (JSON, TSV-escaped). `first`: the number of the
-    batch's first statement in the input, for errors. Ralph checks statements; this path checks that
-    each row can be written: a UUID id and a plain timestamp (a tab or newline would shift the columns)."""
-    lines = []
-    for number, statement in enumerate(batch, start=first):
-        try:
-            statement_id = str(uuid.UUID(str(statement.get("id"))))
-        except ValueError:
-            raise BadStatementError(f"statement {number}: id {statement.get('id')!r} is not a UUID") from None
-        timestamp = statement.get("timestamp")
-        if not isinstance(timestamp, str) or not timestamp.strip() or any(c in timestamp for c in "\t\n\r\\"):
-            raise BadStatementError(f"statement {number} (id {statement_id}): timestamp {timestamp!r} is missing "
-                                    "or not a plain date")
-        event = json.dumps(statement, separators=(",", ":"), ensure_ascii=False).replace("\\", "\\\\")
-        lines.append(f"{statement_id}\t{timestamp}\t{event}")
-    return ("\n".join(lines) + "\n").encode()
+    batch's first statement in the input, for errors."""
+    return b"".join(render_tsv_row(statement, number) for number, statement in enumerate(batch, start=first))
+
+
+def render_tsv_row(statement: Mapping, number: int) -> bytes:
+    """One statement as a TabSeparated row (newline included); `number`: its place in the input, for errors.
+    Ralph checks statements; this path checks that each row can be written: a UUID id and a plain timestamp
+    (a tab or newline would shift the columns)."""
+    try:
+        statement_id = str(uuid.UUID(str(statement.get("id"))))
+    except ValueError:
+        raise BadStatementError(f"statement {number}: id {statement.get('id')!r} is not a UUID") from None
+    timestamp = statement.get("timestamp")
+    if not isinstance(timestamp, str) or not timestamp.strip() or any(c in timestamp for c in "\t\n\r\\"):
+        raise BadStatementError(f"statement {number} (id {statement_id}): timestamp {timestamp!r} is missing "
+                                "or not a plain date")
+    event = json.dumps(statement, separators=(",", ":"), ensure_ascii=False).replace("\\", "\\\\")
+    return f"{statement_id}\t{timestamp}\t{event}\n".encode()
 
 
 def bulk_insert(
@@ -161,21 +164,35 @@ def bulk_insert(
     batch_size: int = 100_000,
     progress: Progress = lambda n: None,
 ) -> LoadSummary:
+    rows = (render_tsv_row(statement, number) for number, statement in enumerate(statements, start=1))
+    return insert_rows(settings, rows, batch_size, progress)
+
+
+def insert_rows(
+    settings: Settings,
+    rows: Iterable[bytes],
+    batch_size: int = 100_000,
+    progress: Progress = lambda n: None,
+) -> LoadSummary:
+    """Rendered TabSeparated rows (render_tsv_row) into the raw table, `batch_size` rows per insert."""
     summary = LoadSummary("bulk")
     started = time.monotonic()
     client = connect(settings, "admin")
     table = f"`{settings.xapi_database}`.`{settings.raw_xapi_table}`"
     try:
-        for batch in batched(statements, batch_size):
+        rows = iter(rows)
+        while True:
             try:
-                block = render_tsv_rows(batch, first=summary.sent + 1)
+                batch = list(itertools.islice(rows, batch_size))
             except BadStatementError as error:
                 raise BadStatementError(f"{error}. Nothing of its batch was stored; the {summary.stored:,} "
                                         "statements before that batch were.") from None
+            if not batch:
+                break
             client.raw_insert(
                 table,
                 column_names=["event_id", "emission_time", "event"],
-                insert_block=block,
+                insert_block=b"".join(batch),
                 fmt="TabSeparated",
                 settings={"date_time_input_format": "best_effort"},
             )

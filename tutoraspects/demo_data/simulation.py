@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from . import statements as xs
 from .course_structure import Block, Course, build_courses
-from .learners import Enrollment, iter_learners
+from .learners import Enrollment, Learner, iter_learners
 from .spec import UTC, DemoSpec, random_hex
 
 FORUM_TITLES = [
@@ -28,13 +28,23 @@ WORDS = ["alpha", "beta", "gamma", "delta", "energy", "market", "cell", "limit",
 
 def generate_statements(spec: DemoSpec) -> Iterator[dict]:
     courses = build_courses(spec)
-    threads = {c.key: [random_hex(spec.rng("threads", c.key, i), 24) for i in range(8)] for c in courses}
+    threads = course_threads(spec, courses)
     for learner in iter_learners(spec, courses):
-        streams = [EnrollmentSimulation(spec, e, threads[e.course.key]).run() for e in learner.enrollments]
-        if len(streams) == 1:
-            yield from streams[0]
-        else:
-            yield from heapq.merge(*streams, key=operator.itemgetter("timestamp"))
+        yield from learner_statements(spec, learner, threads)
+
+
+def course_threads(spec: DemoSpec, courses: list[Course]) -> dict[str, list[str]]:
+    """The forum threads of each course, by course key."""
+    return {c.key: [random_hex(spec.rng("threads", c.key, i), 24) for i in range(8)] for c in courses}
+
+
+def learner_statements(spec: DemoSpec, learner: Learner, threads: dict[str, list[str]]) -> Iterator[dict]:
+    """One learner's statements: each enrollment simulated on its own, merged by time."""
+    streams = [EnrollmentSimulation(spec, e, threads[e.course.key]).run() for e in learner.enrollments]
+    if len(streams) == 1:
+        yield from streams[0]
+    else:
+        yield from heapq.merge(*streams, key=operator.itemgetter("timestamp"))
 
 
 def estimate_statement_count(spec: DemoSpec) -> int:
