@@ -20,9 +20,11 @@ from tutoraspects.clickhouse_client import connect
 from tutoraspects.demo_data import DemoSpec, estimate_statement_count, generate_statements
 from tutoraspects.embedded.service import free_port
 from tutoraspects.embedded.stack import EmbeddedStack
-from tutoraspects.loading import render_tsv_rows, batched, bulk_insert, post_statements
+from tutoraspects.demo_data.parallel import rendered_rows
+from tutoraspects.loading import render_tsv_row, render_tsv_rows, batched, bulk_insert, post_statements
 
 LRS_EVENTS = int(os.environ.get("BENCH_LRS_EVENTS", 20_000))
+GENERATION_EVENTS = 500_000  # generation alone, no insert: in one process, then in one worker per core
 BULK_EVENTS = int(os.environ.get("BENCH_EVENTS", 1_000_000))
 
 
@@ -52,8 +54,21 @@ def insert_pregenerated(settings, events: int, folder: Path) -> tuple[int, float
     return sum(count for _, count in chunks), time.monotonic() - started
 
 
-def main() -> None:
+def generation_rates() -> list[tuple[str, int, float, float]]:
+    spec = spec_for(GENERATION_EVENTS, 14)
     rows = []
+    for name, source in [("generation + rendering, one process",
+                          (render_tsv_row(s, 0) for s in generate_statements(spec))),
+                         (f"generation + rendering, {os.cpu_count()} worker processes", rendered_rows(spec))]:
+        started = time.monotonic()
+        count = sum(1 for _ in itertools.islice(source, GENERATION_EVENTS))
+        seconds = time.monotonic() - started
+        rows.append((name, count, seconds, count / seconds))
+    return rows
+
+
+def main() -> None:
+    rows = generation_rates()
     with tempfile.TemporaryDirectory(prefix="aspects-bench-") as folder:
         stack = EmbeddedStack(folder)
         stack.prepare(echo=print, clickhouse_http=free_port(), clickhouse_tcp=free_port(), ralph=free_port())

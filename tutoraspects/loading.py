@@ -242,6 +242,7 @@ def load_demo_data(settings: Settings, spec, via: str = "lrs", batch_size: int |
     it in the LMS. Bulk loads insert the same rows directly.
     """
     from .demo_data import estimate_statement_count, generate_statements
+    from .demo_data.parallel import rendered_rows
     from .demo_data.platform import platform_state
     from .event_sink import publish_with_plugin
 
@@ -250,13 +251,16 @@ def load_demo_data(settings: Settings, spec, via: str = "lrs", batch_size: int |
     else:
         counts = load_demo_sink_bulk(settings, spec)
         echo("Event sink: " + ", ".join(f"{n:,} {table}" for table, n in counts.items()))
-    load = {"lrs": post_statements, "bulk": bulk_insert}[via]
+    if via == "lrs":
+        load, source = post_statements, generate_statements(spec)
+    else:  # rendered in worker processes, the same rows
+        load, source = insert_rows, rendered_rows(spec)
     options = {"batch_size": batch_size} if batch_size else {}
     total = estimate_statement_count(spec)
     if progressbar is None:
-        summary = load(settings, generate_statements(spec), **options)
+        summary = load(settings, source, **options)
     else:
         with progressbar(length=total, label=f"Loading ~{total:,} statements via {via}") as bar:
-            summary = load(settings, generate_statements(spec), progress=bar.update, **options)
+            summary = load(settings, source, progress=bar.update, **options)
     echo(summary.describe())
     return summary
