@@ -47,10 +47,32 @@ def test_lrs_inserts_and_reads_raw_events(lrs, settings):
     assert lrs.command(f"SELECT count() FROM {_raw(settings)} WHERE event_id = '{event_id}'") == 1
 
 
+def test_lrs_inserts_reach_the_aggregates_kept_on_insert(lrs, admin, settings):
+    """A played video goes raw -> stg_video_events -> int_learner_activity_days in the LRS user's insert."""
+    course, actor = "course-v1:UsersOrg+V1+Run", str(uuid.uuid4())
+    statement = {
+        "id": str(uuid.uuid4()),
+        "actor": {"objectType": "Agent", "account": {"homePage": "http://lms.test", "name": actor}},
+        "verb": {"id": "https://w3id.org/xapi/video/verbs/played"},
+        "object": {"id": "http://lms.test/xblock/block-v1:UsersOrg+V1+Run+type@video+block@v1"},
+        "context": {"contextActivities": {"parent": [{"id": f"http://lms.test/course/{course}"}]},
+                    "extensions": {"https://w3id.org/xapi/video/extensions/length": 60.0}},
+        "result": {"extensions": {"https://w3id.org/xapi/video/extensions/time": 1.0}},
+        "timestamp": "2026-11-02T10:00:00+00:00",
+    }
+    lrs.insert(_raw(settings), [[statement["id"], "2026-11-02 10:00:00", json.dumps(statement)]],
+               column_names=["event_id", "emission_time", "event"])
+    assert admin.command(
+        f"SELECT uniqExactMerge(statements) FROM {settings.reporting_database}.int_learner_activity_days "
+        "WHERE actor_id = {a:String}", parameters={"a": actor}) == 1
+
+
 @pytest.mark.parametrize(
     "sql",
     [
         "CREATE TABLE {xapi}.intruder (a UInt8) ENGINE = Memory",
+        "SELECT count() FROM {reporting}.learner_summary",
+        "INSERT INTO {reporting}.stg_forum_events (event_id) VALUES (generateUUIDv4())",
         "DROP TABLE {raw}",
         "TRUNCATE TABLE {raw}",
         "ALTER TABLE {raw} DELETE WHERE 1",
@@ -61,7 +83,8 @@ def test_lrs_inserts_and_reads_raw_events(lrs, settings):
 )
 def test_lrs_cannot_do_anything_else(lrs, settings, sql):
     with pytest.raises(DatabaseError, match=DENIED):
-        lrs.command(sql.format(xapi=settings.xapi_database, raw=_raw(settings), sink=settings.event_sink_database))
+        lrs.command(sql.format(xapi=settings.xapi_database, raw=_raw(settings), sink=settings.event_sink_database,
+                               reporting=settings.reporting_database))
 
 
 def test_report_reads_analytics_databases(report, admin, settings):

@@ -11,14 +11,17 @@
 -- filters one learner; learner groups dashboard filters is_at_risk.
 WITH
 watched AS (
+    -- per learner and video, stretches overlapping each of the 20 segments
     SELECT org, course_key, video_id, actor_id,
-           arrayJoin({{ video_segments_overlapped('start_position', 'end_position', 'video_length') }}) AS segment
+           sumForEach({{ video_segment_flags('start_position', 'end_position', 'video_length') }}) AS per_segment
     FROM {{ ref('int_video_intervals') }}
+    GROUP BY org, course_key, video_id, actor_id
 ),
 counts AS (
-    SELECT org, course_key, video_id, actor_id, segment, toUInt32(count()) AS views
+    SELECT org, course_key, video_id, actor_id, toUInt8(position - 1) AS segment, toUInt32(views) AS views
     FROM watched
-    GROUP BY org, course_key, video_id, actor_id, segment
+    ARRAY JOIN per_segment AS views, arrayEnumerate(per_segment) AS position
+    WHERE views > 0
 ),
 learners AS ({{ learners_at_risk_flags() }}),
 videos AS (
