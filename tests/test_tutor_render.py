@@ -724,7 +724,9 @@ def test_cluster_raw_table_is_the_distributed_one(cluster_root):
         in distributed
     users = ElementTree.parse(cluster_root.file("plugins/aspects/apps/clickhouse/users.xml")).getroot()
     grants = [query.text for query in users.find("users").find("ch_lrs").find("grants")]
-    assert grants == [f"GRANT INSERT, SELECT ON {table}", f"GRANT INSERT, SELECT ON {table}_local"]
+    # the raw table and each shard's local one; staging is read by the views kept on insert
+    assert grants == [f"GRANT INSERT, SELECT ON {table}", f"GRANT SELECT ON {settings.reporting_database}.stg_*",
+                      f"GRANT INSERT, SELECT ON {table}_local"]
     assert users.find("profiles").find("default").findtext("distributed_foreground_insert") == "1"
 
 
