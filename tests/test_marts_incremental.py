@@ -124,6 +124,8 @@ PROBLEM_STATEMENTS = [
     ("B", "P", "6232", "10:01:01", "evaluated", 1, 0, 0, 1, 1.0),
     ("B", "P", "6233", "10:02:01", "evaluated", 1, 0, 0, 0, 0.5),
     ("C1", "P", "6331", "10:00:00", "attempted", 0, 0, 0, 0, None),
+    ("R", "P", "6531", "10:00:01", "evaluated", 1, 0, 0, 1, 1.0),
+    ("R", "P", "6532", "10:03:01", "evaluated", 1, 0, 0, 0, 0.25),
     ("M", "P2", "6431", "10:00:01", "evaluated", 1, 0, 1, 0, 0.5),
     ("M", "P2", "6432", "10:00:01", "evaluated", 0, 1, 0, 1, None),
     ("M", "P2", "6433", "10:00:01", "evaluated", 0, 1, 0, 0, None),
@@ -136,7 +138,7 @@ PROBLEM_STATEMENTS = [
 def test_problem_attempts_count_answers_and_keep_the_latest(settings):
     """One answer = one server evaluation of the problem. A is wrong then right: 2 answers, each also giving a
     browser `attempted` (not counted): correct. B is wrong, right, wrong: 3 answers, incorrect now, correct once.
-    C1 has only a browser attempt: tried, 0 answers, no score. M answers a two-question problem twice (a parent
+    C1 has only a browser attempt: tried, 0 answers, no score. R is right first, wrong later. M answers a two-question problem twice (a parent
     statement plus one per question each time): 2 answers, right only once both questions are. The statements
     arrive in two inserts, the later ones first, one of them twice."""
     course = "course-v1:AttemptsOrg+C+R"
@@ -158,5 +160,6 @@ def test_problem_attempts_count_answers_and_keep_the_latest(settings):
         ("P", "A", 2, True, True, False, 1.0),
         ("P", "B", 3, False, True, False, 0.5),
         ("P", "C1", 0, False, False, False, None),
+        ("P", "R", 2, False, True, True, 0.25),
         ("P2", "M", 2, True, True, False, 1.0),
     ]
